@@ -35,6 +35,8 @@ def to_rdflib(term: Term) -> rdflib.term.Identifier:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if is_plain_string(term):
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"not convertible to rdflib: {term!r}")
 

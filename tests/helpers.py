@@ -1,0 +1,44 @@
+"""Small helpers for tests: run a query and get plain Python values back."""
+
+from __future__ import annotations
+
+from s3graph.engine import Bindings, DatasetSpec, Engine
+from s3graph.terms import Term
+
+PREFIXES = """
+PREFIX s3: <https://w3id.org/s3graph/ontology#>
+PREFIX territory: <https://w3id.org/s3graph/id/territory/>
+PREFIX authority: <https://w3id.org/s3graph/id/authority/>
+PREFIX collab: <https://w3id.org/s3graph/id/collaboration/>
+PREFIX part: <https://w3id.org/s3graph/id/participation/>
+PREFIX role: <https://w3id.org/s3graph/id/role/>
+PREFIX topic: <https://w3id.org/s3graph/id/topic/>
+PREFIX src: <https://w3id.org/s3graph/id/source/>
+PREFIX claim: <https://w3id.org/s3graph/id/claim/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def value(term: Term | None) -> str | None:
+    """The lexical value of a term (IRI string, literal text), None when unbound."""
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def rows(engine: Engine, dataset: DatasetSpec, query: str,
+         bindings: dict[str, Term] | None = None) -> list[tuple[str | None, ...]]:
+    """Run a SELECT (common prefixes added) and return its rows as tuples of plain values."""
+    result = engine.execute(PREFIXES + query, dataset, bindings)
+    assert isinstance(result, Bindings)
+    return [tuple(value(t) for t in row) for row in result.rows]
+
+
+def column(engine: Engine, dataset: DatasetSpec, query: str) -> list[str | None]:
+    """The first column of a SELECT's rows."""
+    return [row[0] for row in rows(engine, dataset, query)]
