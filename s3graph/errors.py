@@ -9,9 +9,11 @@ class S3GraphError(Exception):
     status = 500
     code = "error"
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = dict(headers or {})
         if status is not None:
             self.status = status
         if code is not None:

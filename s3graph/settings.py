@@ -65,7 +65,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("base_iri", "The base of every resource IRI in the data."),
     SettingDoc("public_url", "The URL the service is reached at from outside (used in the service description and links)."),
     SettingDoc("engine", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking)."),
-    SettingDoc("workers", "Worker processes that run queries (each with a hard deadline)."),
+    SettingDoc("workers", "Worker processes that run queries, each with a hard deadline; 0 runs queries in the server process with no deadline (tests, benchmarks)."),
     SettingDoc("query_timeout", "Seconds a query may run before its worker is killed and the client gets 503."),
     SettingDoc("max_query_length", "Longest query text accepted, in bytes (UTF-8)."),
     SettingDoc("max_nesting_depth", "Deepest nesting of groups, sub-queries and brackets accepted in a query."),
@@ -114,8 +114,8 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
     settings = Settings(**converted)
     if settings.engine not in ("oxigraph", "rdflib"):
         raise ConfigError(f"setting engine: {settings.engine!r} is not oxigraph or rdflib")
-    if settings.workers < 1 or settings.max_results < 1 or settings.query_timeout <= 0:
-        raise ConfigError("settings workers, max_results and query_timeout must be positive")
+    if settings.workers < 0 or settings.max_results < 1 or settings.query_timeout <= 0:
+        raise ConfigError("settings max_results and query_timeout must be positive, workers 0 or more")
     return settings
 
 
