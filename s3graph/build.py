@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-import pyoxigraph
+import pyoxigraph as ox
 import rdflib
 
 from . import __version__
@@ -22,6 +22,7 @@ from .errors import ValidationFailed
 from .inference import closure
 from .loader import SourceFile, discover, graph_iri, load
 from .settings import Settings, resolve_paths
+from .terms import from_rdflib
 from .validation import Report, validate
 
 #: Bump when the layout of the cache changes, so that old entries are not reused.
@@ -75,9 +76,9 @@ class BuiltGraph:
         """Every named graph's IRI."""
         return tuple(g.iri for g in self.graphs)
 
-    def open_store(self) -> pyoxigraph.Store:
+    def open_store(self) -> ox.Store:
         """Open the store read-only (each process opens its own)."""
-        return pyoxigraph.Store.read_only(self.store_path)
+        return ox.Store.read_only(self.store_path)
 
     def rdflib_dataset(self) -> rdflib.Dataset:
         """The dataset loaded into rdflib (slow; for the rdflib engine and cross-checks)."""
@@ -114,20 +115,17 @@ def _read_cached(directory: Path, started: float) -> BuiltGraph | None:
 
 
 def _write_store(graphs: dict[str, rdflib.Graph], workdir: Path) -> None:
-    """Dump every graph as one N-Quads document and bulk-load it into an on-disk store.
+    """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
 
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
     of blank nodes of the asserted ones).
     """
-    dataset = rdflib.Dataset()
-    for iri, graph in graphs.items():
-        context = dataset.graph(rdflib.URIRef(iri))
-        for triple in graph:
-            context.add(triple)
+    quads = [ox.Quad(*(from_rdflib(t) for t in triple), ox.NamedNode(iri))  # type: ignore[misc]
+             for iri, graph in graphs.items() for triple in graph]
     nquads = workdir / "dataset.nq"
-    dataset.serialize(destination=str(nquads), format="nquads", encoding="utf-8")
-    store = pyoxigraph.Store(str(workdir / "oxigraph"))
-    store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+    ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
+    store = ox.Store(str(workdir / "oxigraph"))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
 

@@ -15,6 +15,7 @@ from rdflib.plugins.sparql import algebra, parser
 
 from .build import BuiltGraph
 from .errors import QueryError
+from .guard import describe_syntax_error
 from .terms import Term, from_rdflib, to_rdflib
 
 
@@ -109,7 +110,7 @@ class OxigraphEngine:
                 named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
                 substitutions=substitutions or None)
         except SyntaxError as exc:
-            raise QueryError(f"syntax error: {exc}", code="syntax-error") from None
+            raise QueryError(describe_syntax_error(exc), code="syntax-error") from None
         return _collect(result, max_results)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
+
 from .errors import QueryError, S3GraphError
 
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -25,6 +27,7 @@ _TOKEN = re.compile(r"""
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<bnode>_:[\w\-.\u00B7-\uFFFF]+)
   | (?P<name>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?
              |[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>[{(\[])
@@ -129,6 +132,11 @@ class _Scanner:
                 if iri is not None:
                     (self.from_named if named else self.froms).append(iri)
                 i += 2 if named else 1
+            elif token.kind == "name" and ":" in token.text:
+                prefix = token.text.partition(":")[0]
+                if prefix not in self.prefixes:
+                    raise QueryError(f"unknown prefix {prefix}: (at {_position(self.text, token.offset)}); "
+                                     "declare it with PREFIX", code="syntax-error")
             elif word == "SERVICE":
                 j = i + 1
                 if j < len(stream) and stream[j].text.upper() == "SILENT":
@@ -136,6 +144,24 @@ class _Scanner:
                 target = stream[j] if j < len(stream) else token
                 self.services.append((self.iri(target), target))
             i += 1
+
+
+def syntax_error(text: str) -> QueryError:
+    """The parser's own message, with its position, for text that is not a query."""
+    try:
+        ox.Store().query(text)  # an empty store: parsing is all that happens
+    except SyntaxError as exc:
+        return QueryError(describe_syntax_error(exc), code="syntax-error")
+    return QueryError("not a query: expected SELECT, CONSTRUCT, DESCRIBE or ASK", code="syntax-error")
+
+
+def describe_syntax_error(exc: SyntaxError) -> str:
+    """Oxigraph's "error at L:C: ..." as "syntax error at line L, column C: ..."."""
+    match = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.DOTALL)
+    if match is None:
+        return f"syntax error: {exc}"
+    line, column, message = match.groups()
+    return f"syntax error at line {line}, column {column}: {message}"
 
 
 def check(text: str, *, max_length: int, max_depth: int, allowlist: Iterable[str],
@@ -158,6 +184,6 @@ def check(text: str, *, max_length: int, max_depth: int, allowlist: Iterable[str
             raise QueryError(f"SERVICE <{iri}> is not on the federation allow-list "
                              f"(at {_position(text, token.offset)})", code="service-refused")
     if scanner.form is None:
-        raise QueryError("not a query: expected SELECT, CONSTRUCT, DESCRIBE or ASK", code="syntax-error")
+        raise syntax_error(text)
     return CheckedQuery(text, scanner.form, tuple(scanner.froms), tuple(scanner.from_named),
                         tuple(iri for iri, _ in scanner.services if iri))

@@ -45,6 +45,10 @@ ALIASES: dict[str, dict[str, str]] = {
 
 DEFAULTS = {"bindings": "json", "graph": "ttl"}
 
+#: Which renderer wins a tie (e.g. for text/* or */*), best first.
+PREFERENCE = {"bindings": ("json", "csv", "tsv", "xml", "html"),
+              "graph": ("ttl", "jsonld", "nt", "xml", "trig", "nq", "html")}
+
 
 @dataclass(frozen=True)
 class MediaRange:
@@ -122,8 +126,7 @@ def negotiate(kind: str, format_param: str | None, accept: str | None,
         if q > 0:
             explicit = min((r.order for r in ranges if r.matches(media_type) and r.specificity == 2),
                            default=len(ranges))
-            default_bonus = 1 if name == DEFAULTS[kind] else 0
-            scored.append((q, -explicit, default_bonus, name))
+            scored.append((q, -explicit, -PREFERENCE[kind].index(name), name))
     if not scored:
         raise not_acceptable(kind, html, "nothing in the Accept header can be produced")
     return max(scored)[3]

@@ -64,3 +64,18 @@ def data_copy(tmp_path: Path) -> Iterator[Path]:
     for path in (ROOT / "data").glob("*.ttl"):
         (target / path.name).write_bytes(path.read_bytes())
     yield target
+
+
+@pytest.fixture()
+def app(settings: Settings, built: BuiltGraph, engine: Engine):  # type: ignore[no-untyped-def]
+    """An app per test; queries run in-process on the session's engine (no worker start-up)."""
+    from s3graph.web import create_app
+    from s3graph.workers import InProcess
+
+    return create_app(settings, built=built, executor=InProcess(engine))
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    """A test client for the app."""
+    return app.test_client()
