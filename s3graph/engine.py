@@ -11,6 +11,7 @@ from typing import Protocol
 import pyoxigraph as ox
 import rdflib
 from pyparsing import ParseException
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import algebra, parser
 
 from .build import BuiltGraph
@@ -165,9 +166,10 @@ class RdflibEngine:
             view = self._views.get(spec)
             if view is None:
                 view = rdflib.Dataset()
+                default = view.graph(DATASET_DEFAULT_GRAPH_ID)
                 for iri in spec.default_graphs:
                     for triple in self.source.graph(rdflib.URIRef(iri)):
-                        view.default_context.add(triple)
+                        default.add(triple)
                 for iri in spec.named_graphs:
                     target = view.graph(rdflib.URIRef(iri))
                     for triple in self.source.graph(rdflib.URIRef(iri)):
