@@ -91,7 +91,7 @@ def _quiet(_: str) -> None:
     return None
 
 
-def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool) -> str:
+def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reasoner: str = "owlrl") -> str:
     """A hash of everything the build depends on: inputs, libraries and this package."""
     parts = {
         "format": CACHE_FORMAT,
@@ -100,6 +100,7 @@ def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool) -> s
         "libraries": {name: version(name) for name in ("rdflib", "owlrl", "pyoxigraph", "pyshacl")},
         "files": [(f.role, Path(f.path).name, f.graph, f.sha256) for f in files],
         "shapes": shapes.sha256 if validated else None,
+        "reasoner": reasoner,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -144,7 +145,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     settings = resolve_paths(settings)
     files = discover(settings.ontology_path, settings.data_dir, settings.base_iri)
     shapes = discover(settings.shapes_path, settings.data_dir, settings.base_iri)[0]
-    key = cache_key(files, shapes, settings.validate_on_build)
+    key = cache_key(files, shapes, settings.validate_on_build, settings.reasoner)
     final = Path(settings.cache_dir) / key
     cached = _read_cached(final, started)
     if cached is not None:
@@ -163,12 +164,12 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
         if not report.conforms:
             raise ValidationFailed(report.text())
     mark = time.perf_counter()
-    progress("computing the OWL-RL closure (owlrl)")
-    union = (triple for graph in graphs.values() for triple in graph)
     inferred_iri = graph_iri(settings.base_iri, "inferred")
     inferred = rdflib.Graph(identifier=rdflib.URIRef(inferred_iri))
-    for triple in closure(union):
-        inferred.add(triple)
+    if settings.reasoner == "owlrl":
+        progress("computing the OWL-RL closure (owlrl)")
+        for triple in closure(triple for graph in graphs.values() for triple in graph):
+            inferred.add(triple)
     graphs[inferred_iri] = inferred
     timings["infer"] = time.perf_counter() - mark
 

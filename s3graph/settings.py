@@ -42,6 +42,7 @@ class Settings:
     rate_limit_errors: int = 60
     rate_limit_window: float = 60.0
     validate_on_build: bool = True
+    reasoner: str = "owlrl"
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed (values are converted and checked)."""
@@ -74,6 +75,7 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("rate_limit_seconds", "Query time, in seconds, one client may use per rate-limit window."),
     SettingDoc("rate_limit_errors", "Failed requests one client may make per rate-limit window."),
     SettingDoc("rate_limit_window", "Length of the rate-limit window, in seconds."),
+    SettingDoc("reasoner", "owlrl computes the OWL-RL closure into the inferred graph; none leaves that graph empty (for benchmarks and data too large for owlrl)."),
     SettingDoc("validate_on_build", "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them)."),
 )
 
@@ -112,6 +114,8 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
             raise ConfigError(f"unknown setting {name!r}")
         converted[name] = _convert(name, value, fields[name].type)
     settings = Settings(**converted)
+    if settings.reasoner not in ("owlrl", "none"):
+        raise ConfigError(f"setting reasoner: {settings.reasoner!r} is not owlrl or none")
     if settings.engine not in ("oxigraph", "rdflib"):
         raise ConfigError(f"setting engine: {settings.engine!r} is not oxigraph or rdflib")
     if settings.workers < 0 or settings.max_results < 1 or settings.query_timeout <= 0:
