@@ -121,8 +121,8 @@ def _write_store(graphs: dict[str, rdflib.Graph], workdir: Path) -> None:
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
     of blank nodes of the asserted ones).
     """
-    quads = [ox.Quad(*(from_rdflib(t) for t in triple), ox.NamedNode(iri))  # type: ignore[misc]
-             for iri, graph in graphs.items() for triple in graph]
+    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
+             for iri, graph in graphs.items() for s, p, o in graph]
     nquads = workdir / "dataset.nq"
     ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
     store = ox.Store(str(workdir / "oxigraph"))

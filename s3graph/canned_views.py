@@ -69,7 +69,7 @@ def run(slug: str) -> FlaskResponse:
     dataset = select_dataset(st.built, infer=infer_text == "true")
     bindings = canned.bind(values, region_resolver(st.lookup, dataset))
     fmt = negotiate("bindings", request.args.get("format"), request.headers.get("Accept"))
-    encoded = encode_bindings(bindings)  # type: ignore[arg-type]
+    encoded = encode_bindings(bindings)
     if fmt != "html":
         outcome = st.service.run(canned.sparql, dataset, fmt, client, encoded)
         response = to_flask(outcome_response(outcome))
@@ -77,7 +77,9 @@ def run(slug: str) -> FlaskResponse:
         outcome = st.service.run(canned.sparql, dataset, "table", client, encoded)
         result = json.loads(outcome_response(outcome).body)
         shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
-        links = [(name, url_for("queries.run", slug=slug, format=name, **shown)) for name in FORMATS["bindings"]]
+        args: dict[str, Any] = dict(shown)
+        links = [(name, url_for("queries.run", slug=slug, **{**args, "format": name}))
+                 for name in FORMATS["bindings"]]
         page = render_template("canned.html", canned=canned, values=shown, result=result,
                                truncated=outcome.truncated, formats=links, infer=infer_text == "true",
                                editor=url_for("sparql.endpoint", text=canned.sparql))

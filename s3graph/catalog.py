@@ -196,7 +196,7 @@ def parse_canned(path: Path) -> CannedQuery:
         # Oxigraph binds only projected variables (SPARQL SEP-0007), so each must be selected.
         if parsed.algebra.name != "SelectQuery":
             raise CatalogError(f"{path}: only SELECT queries can take parameters")
-        projected = {str(v) for v in parsed.algebra.get("PV", ())}
+        projected = {str(v) for v in (parsed.algebra["PV"] or ())}
         for p in params:
             if p.name not in projected:
                 raise CatalogError(f"{path}: parameter {p.name} must be a selected variable "

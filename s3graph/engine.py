@@ -121,13 +121,13 @@ def _collect(result: object, max_results: int) -> Result:
         return Boolean(bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = tuple(v.value for v in result.variables)
-        rows = []
+        rows: list[tuple[Term | None, ...]] = []
         for solution in result:
             if len(rows) == max_results:
                 return Bindings(variables, tuple(rows), True)
             rows.append(tuple(solution[v] for v in variables))
         return Bindings(variables, tuple(rows))
-    triples = []
+    triples: list[ox.Triple] = []
     for triple in result:  # type: ignore[attr-defined]
         if len(triples) == max_results:
             return Triples(tuple(triples), True)
@@ -190,18 +190,18 @@ class RdflibEngine:
             return Boolean(bool(result.askAnswer))
         if result.type == "SELECT":
             variables = tuple(str(v) for v in (result.vars or ()))
-            rows = []
+            rows: list[tuple[Term | None, ...]] = []
             for row in result:
                 if len(rows) == max_results:
                     return Bindings(variables, tuple(rows), True)
                 rows.append(tuple(None if row[i] is None else from_rdflib(row[i])  # type: ignore[index]
                                   for i in range(len(variables))))
             return Bindings(variables, tuple(rows))
-        triples = []
+        triples: list[ox.Triple] = []
         for s, p, o in result.graph or ():
             if len(triples) == max_results:
                 return Triples(tuple(triples), True)
-            triples.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+            triples.append(ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)))  # type: ignore[arg-type]
         return Triples(tuple(triples))
 
 

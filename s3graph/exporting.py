@@ -25,11 +25,8 @@ def export(built: BuiltGraph, name: str, graphs: str = "all") -> bytes:
     store = built.open_store()
     fmt = RDF_FORMATS[name]
     quads = [q for g in chosen for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-    items: list[ox.Quad] | list[ox.Triple]
-    if fmt.dataset:
-        items = quads
-    else:
-        items = list(dict.fromkeys(q.triple for q in quads))  # the union, without duplicates
+    # Dataset formats keep each quad; the others get the union of the graphs, without duplicates.
+    items: list[ox.Quad] | list[ox.Triple] = quads if fmt.dataset else list(dict.fromkeys(q.triple for q in quads))
     out = ox.serialize(items, format=fmt.rdf_format,
                        prefixes=PREFIXES if name in ("ttl", "trig") else None)
     assert out is not None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from xml.sax import SAXParseException
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax import SAXParseException
 
 import rdflib
 from rdflib.plugins.parsers.notation3 import BadSyntax

@@ -47,7 +47,7 @@ def render_json(result: Result) -> bytes:
     if isinstance(result, Boolean):
         return json.dumps({"head": {}, "boolean": result.value}).encode()
     assert isinstance(result, Bindings)
-    rows = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+    rows = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
             for row in result.rows]
     body = {"head": {"vars": list(result.variables)}, "results": {"bindings": rows}}
     return json.dumps(body, ensure_ascii=False).encode()
@@ -80,7 +80,7 @@ def render_xml(result: Result) -> bytes:
     out.append("</head>\n<results>\n")
     for row in result.rows:
         out.append("<result>")
-        for v, t in zip(result.variables, row):
+        for v, t in zip(result.variables, row, strict=True):
             if t is not None:
                 out.append(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
         out.append("</result>\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .build import BuiltGraph
 from .engine import Bindings, Engine, select_dataset
+from .terms import text
 
 _CLASSES = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
@@ -28,8 +29,8 @@ def class_counts(built: BuiltGraph, engine: Engine, infer: bool) -> dict[str, in
     assert isinstance(result, Bindings)
     counts = {}
     for cls, n in result.rows:
-        if cls is not None and n is not None and cls.value.startswith(S3):
-            counts["s3:" + cls.value[len(S3):]] = int(n.value)
+        if text(cls).startswith(S3):
+            counts["s3:" + text(cls)[len(S3):]] = int(text(n))
     return counts
 
 
@@ -55,8 +56,7 @@ def stats_text(built: BuiltGraph, engine: Engine, seconds: float) -> str:
     assert isinstance(result, Bindings)
     names = {"1": "NUTS-1 regions", "2": "NUTS-2 regions", "3": "NUTS-3 regions (counties in SE)"}
     for country, level, n in result.rows:
-        if country is not None and level is not None and n is not None:
-            lines.append(f"  {country.value}: {n.value} {names.get(level.value, 'level ' + level.value)}")
+        lines.append(f"  {text(country)}: {text(n)} {names.get(text(level), 'level ' + text(level))}")
 
     lines.append("")
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items())

@@ -41,6 +41,13 @@ def to_rdflib(term: Term) -> rdflib.term.Identifier:
     raise TypeError(f"not convertible to rdflib: {term!r}")
 
 
+def text(term: Term | None) -> str:
+    """The lexical value of a term: an IRI, a blank node label or a literal's text."""
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def is_plain_string(literal: ox.Literal) -> bool:
     """True for a literal of type xsd:string without a language tag."""
     return not literal.language and literal.datatype.value == _XSD_STRING

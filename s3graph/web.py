@@ -23,6 +23,7 @@ from .protocol import QueryService, Request, Response, error_response, outcome_r
 from .ratelimit import RateLimiter
 from .renderers import FORMATS, RDF_FORMATS
 from .settings import Settings, load_settings, resolve_paths
+from .terms import text
 from .workers import Executor, make_executor
 
 log = logging.getLogger("s3graph.web")
@@ -44,7 +45,8 @@ class State:
 
 def state() -> State:
     """The State of the current app."""
-    return current_app.extensions["s3graph"]  # type: ignore[no-any-return]
+    found: State = current_app.extensions["s3graph"]
+    return found
 
 
 def wants_html() -> bool:
@@ -229,8 +231,8 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
 def _count_default_graph(engine: OxigraphEngine, built: BuiltGraph) -> int:
     """Distinct triples in the default graph (asserted plus inferred)."""
     result = engine.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", select_dataset(built))
-    assert isinstance(result, Bindings) and result.rows[0][0] is not None
-    return int(result.rows[0][0].value)
+    assert isinstance(result, Bindings)
+    return int(text(result.rows[0][0]))
 
 
 def _as_ntriples(triples: list[Any]) -> bytes:

@@ -8,12 +8,13 @@ deadline; it exists to measure what the isolation costs and for tests.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -25,6 +26,7 @@ from .build import BuiltGraph
 from .engine import Bindings, DatasetSpec, Engine, Result, Triples, make_engine
 from .errors import S3GraphError
 from .renderers import render
+from .terms import Term
 
 log = logging.getLogger("s3graph.workers")
 
@@ -55,14 +57,14 @@ class Outcome:
     seconds: float = 0.0
 
 
-def encode_bindings(bindings: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> tuple[tuple[str, str], ...]:
+def encode_bindings(bindings: Mapping[str, Term]) -> tuple[tuple[str, str], ...]:
     """Bindings as (name, N-Triples text) pairs, to send to a worker."""
     return tuple((name, str(term)) for name, term in sorted(bindings.items()))
 
 
 def _decode_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     quad = next(iter(ox.parse(f"<urn:s> <urn:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES)))
-    return quad.object  # type: ignore[return-value]
+    return quad.object
 
 
 def run_job(engine: Engine, job: Job) -> Outcome:
@@ -92,7 +94,7 @@ def as_table(result: Result) -> Result:
     """A CONSTRUCT/DESCRIBE result as subject/predicate/object rows (others unchanged)."""
     if isinstance(result, Triples):
         rows = tuple((t.subject, t.predicate, t.object) for t in result.triples)
-        return Bindings(("subject", "predicate", "object"), rows, result.truncated)  # type: ignore[arg-type]
+        return Bindings(("subject", "predicate", "object"), rows, result.truncated)
     return result
 
 
@@ -227,10 +229,8 @@ class WorkerPool:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
             worker.process.join(2)
             if worker.process.is_alive():
                 worker.process.kill()
