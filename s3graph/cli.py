@@ -141,6 +141,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = settings.replace(workers=args.workers)
     if args.engine:
         settings = settings.replace(engine=args.engine)
+    if settings.public_url == Settings().public_url:
+        # Not configured: describe the service at the address it listens on.
+        settings = settings.replace(public_url=f"http://{args.host}:{args.port}")
     _build(settings)
     serve(settings, host=args.host, port=args.port)
     return 0

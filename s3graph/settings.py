@@ -41,8 +41,8 @@ class Settings:
     rate_limit_seconds: float = 60.0
     rate_limit_errors: int = 60
     rate_limit_window: float = 60.0
-    validate_on_build: bool = True
     reasoner: str = "owlrl"
+    validate_on_build: bool = True
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed (values are converted and checked)."""
