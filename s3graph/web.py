@@ -150,6 +150,24 @@ def home() -> str:
                            endpoint=endpoint_url(st.settings), triples=st.default_graph_triples)
 
 
+@pages_bp.route("/id/<path:rest>")
+@pages_bp.route("/graph/<path:rest>", endpoint="graph")
+def resource(rest: str) -> FlaskResponse:
+    """A resource IRI under the base, dereferenced: 303 to its description through the endpoint."""
+    st = state()
+    kind = "graph" if request.path.startswith("/graph/") else "id"
+    iri = f"{st.settings.base_iri}{kind}/{rest}"
+    if any(c in iri for c in '<>"{}|^`\\ '):
+        raise QueryError("not a resource IRI", status=404, code="not-found")
+    query = f"DESCRIBE <{iri}>"
+    target = url_for("sparql.endpoint", query=query, **({"format": request.args["format"]}
+                                                          if "format" in request.args else {}))
+    response = FlaskResponse(status=303)
+    response.headers["Location"] = target
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def _request_id() -> None:
     g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
 

@@ -257,3 +257,12 @@ def test_oxigraph_terms_round_trip_in_tsv(client) -> None:  # type: ignore[no-un
     lines = client.get("/sparql", query_string={"query": query, "format": "tsv"}).data.decode().splitlines()
     assert lines[1:] == ['"tab\\there"@en', str(ox.Literal("42", datatype=ox.NamedNode(
         "http://www.w3.org/2001/XMLSchema#integer"))), "<http://example.org/a>"]
+
+
+def test_resource_iris_resolve_to_their_description(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/id/territory/SE312", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    described = client.get(response.headers["Location"], headers={"Accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=described.data.decode(), format="nt")
+    assert graph.value(rdflib.URIRef("https://w3id.org/s3graph/id/territory/SE312"),
+                       rdflib.URIRef("https://w3id.org/s3graph/ontology#isoCode")) == rdflib.Literal("SE-W")
