@@ -26,7 +26,7 @@ from .terms import from_rdflib
 from .validation import Report, validate
 
 #: Bump when the layout of the cache changes, so that old entries are not reused.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 Progress = Callable[[str], None]
 
@@ -115,7 +115,7 @@ def _read_cached(directory: Path, started: float) -> BuiltGraph | None:
                       time.perf_counter() - started, meta["timings"])
 
 
-def _write_store(graphs: dict[str, rdflib.Graph], workdir: Path) -> None:
+def _write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) -> None:
     """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
 
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
@@ -123,6 +123,9 @@ def _write_store(graphs: dict[str, rdflib.Graph], workdir: Path) -> None:
     """
     quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
              for iri, graph in graphs.items() for s, p, o in graph]
+    # The store's default graph: the merge of the asserted graphs, each triple once.
+    merged = {q.triple for q in quads if q.graph_name.value != inferred}
+    quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
     nquads = workdir / "dataset.nq"
     ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
     store = ox.Store(str(workdir / "oxigraph"))
@@ -178,7 +181,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     Path(settings.cache_dir).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=settings.cache_dir))
     try:
-        _write_store(graphs, workdir)
+        _write_store(graphs, inferred_iri, workdir)
         timings["store"] = time.perf_counter() - mark
         infos = [GraphInfo(f.graph, f.role, f.path, len(graphs[f.graph])) for f in files]
         infos.append(GraphInfo(inferred_iri, "inferred", None, len(inferred)))

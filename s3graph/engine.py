@@ -20,6 +20,12 @@ from .guard import describe_syntax_error
 from .terms import Term, from_rdflib, to_rdflib
 
 
+#: Stands, in a DatasetSpec, for the store's own default graph: the merge (set union) of every
+#: asserted graph, materialised at build time. A union of named graphs would repeat a triple
+#: stated by two sources (Oxigraph joins the listed graphs without removing duplicates).
+ASSERTED_UNION = ""
+
+
 @dataclass(frozen=True)
 class DatasetSpec:
     """The RDF dataset a query sees: which stored graphs form the default graph, which are named."""
@@ -60,8 +66,9 @@ def select_dataset(built: BuiltGraph, *, infer: bool = True,
                    named_graph_uris: Iterable[str] = ()) -> DatasetSpec:
     """The dataset for a request: stored graphs only, never fetched; unknown graphs are a 400.
 
-    Without dataset parameters the default graph is every asserted graph, plus the inferred
-    graph when `infer` is true, and every stored graph is available by name.
+    Without dataset parameters the default graph is the merge of the asserted graphs, plus
+    the inferred graph (disjoint from it) when `infer` is true, and every stored graph is
+    available by name.
     """
     defaults, named = tuple(default_graph_uris), tuple(named_graph_uris)
     known = set(built.graph_iris())
@@ -71,7 +78,7 @@ def select_dataset(built: BuiltGraph, *, infer: bool = True,
                              "(the service description lists them)", code="unknown-graph")
     if defaults or named:
         return DatasetSpec(defaults, named)
-    base = built.asserted_graphs + ((built.inferred_graph,) if infer else ())
+    base = (ASSERTED_UNION,) + ((built.inferred_graph,) if infer else ())
     return DatasetSpec(base, built.graph_iris())
 
 
@@ -107,7 +114,8 @@ class OxigraphEngine:
         try:
             result = self.store.query(
                 query, base_iri=self.base_iri,
-                default_graph=[ox.NamedNode(g) for g in dataset.default_graphs],
+                default_graph=[ox.DefaultGraph() if g == ASSERTED_UNION else ox.NamedNode(g)
+                               for g in dataset.default_graphs],
                 named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
                 substitutions=substitutions or None)
         except SyntaxError as exc:
@@ -168,7 +176,8 @@ class RdflibEngine:
                 view = rdflib.Dataset()
                 default = view.graph(DATASET_DEFAULT_GRAPH_ID)
                 for iri in spec.default_graphs:
-                    for triple in self.source.graph(rdflib.URIRef(iri)):
+                    name = DATASET_DEFAULT_GRAPH_ID if iri == ASSERTED_UNION else rdflib.URIRef(iri)
+                    for triple in self.source.graph(name):
                         default.add(triple)
                 for iri in spec.named_graphs:
                     target = view.graph(rdflib.URIRef(iri))
