@@ -14,7 +14,7 @@ from .engine import Bindings, make_engine, select_dataset
 from .errors import S3GraphError
 from .exporting import EXPORT_FORMATS, export
 from .renderers import FORMATS, render, result_kind
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, resolve_paths
 from .stats import stats_text
 
 
@@ -23,9 +23,9 @@ def _progress(message: str) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config, data_dir=args.data_dir, ontology_path=args.ontology,
-                         shapes_path=args.shapes, cache_dir=args.cache_dir,
-                         queries_dir=getattr(args, "queries_dir", None))
+    return resolve_paths(load_settings(
+        args.config, data_dir=args.data_dir, ontology_path=args.ontology, shapes_path=args.shapes,
+        cache_dir=args.cache_dir, queries_dir=args.queries_dir))
 
 
 def _build(settings: Settings) -> BuiltGraph:
@@ -75,12 +75,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.canned is not None:
         from .catalog import load_catalog  # the catalog is only read when asked for
 
-        catalog = load_catalog(settings.queries_dir)
-        canned = catalog.get(args.canned)
-        bindings = canned.bind(dict(_pairs(args.param)))
+        from .regions import region_resolver
+
+        canned = load_catalog(settings.queries_dir).get(args.canned)
+        bindings = canned.bind(dict(_pairs(args.param)), region_resolver(engine, dataset))
         text = canned.sparql
-        if canned.needs_inference is False and args.no_inference:
-            dataset = select_dataset(built, infer=False)
     else:
         text, bindings = _read_query(args.query), {}
     result = engine.execute(text, dataset, bindings, settings.max_results)
