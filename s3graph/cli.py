@@ -13,6 +13,7 @@ from .build import BuiltGraph, build, check_shapes
 from .engine import Bindings, make_engine, select_dataset
 from .errors import S3GraphError
 from .exporting import EXPORT_FORMATS, export
+from .guard import check
 from .renderers import FORMATS, render, result_kind
 from .settings import Settings, load_settings, resolve_paths
 from .stats import stats_text
@@ -82,6 +83,14 @@ def cmd_query(args: argparse.Namespace) -> int:
         text = canned.sparql
     else:
         text, bindings = _read_query(args.query), {}
+        # The same checks as over HTTP (update refused, SERVICE allow-list, clear syntax errors),
+        # without the size limits meant for anonymous clients.
+        checked = check(text, max_length=1 << 30, max_depth=4096,
+                        allowlist=settings.federation_allowlist, base=settings.base_iri)
+        if checked.from_graphs or checked.from_named_graphs:
+            dataset = select_dataset(built, infer=not args.no_inference,
+                                     default_graph_uris=checked.from_graphs,
+                                     named_graph_uris=checked.from_named_graphs)
     result = engine.execute(text, dataset, bindings, settings.max_results)
     kind = result_kind(result)
     name = args.format or next(iter(FORMATS[kind]))

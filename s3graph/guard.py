@@ -136,8 +136,8 @@ class _Scanner:
             elif token.kind == "name" and ":" in token.text:
                 prefix = token.text.partition(":")[0]
                 if prefix not in self.prefixes:
-                    raise QueryError(f"unknown prefix {prefix}: (at {_position(self.text, token.offset)}); "
-                                     "declare it with PREFIX", code="syntax-error")
+                    raise QueryError(f"syntax error at {_position(self.text, token.offset)}: unknown "
+                                     f"prefix {prefix}: (declare it with PREFIX)", code="syntax-error")
             elif word == "SERVICE":
                 j = i + 1
                 if j < len(stream) and stream[j].text.upper() == "SILENT":
@@ -158,9 +158,10 @@ def syntax_error(text: str) -> QueryError:
 
 def describe_syntax_error(exc: SyntaxError) -> str:
     """Oxigraph's "error at L:C: ..." as "syntax error at line L, column C: ..."."""
-    match = re.match(r"error at (\d+):(\d+): (.*)", str(exc), re.DOTALL)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid query"
+    match = re.match(r"error at (\d+):(\d+): (.*)", first)
     if match is None:
-        return f"syntax error: {exc}"
+        return f"syntax error: {first}"
     line, column, message = match.groups()
     return f"syntax error at line {line}, column {column}: {message}"
 

@@ -63,16 +63,38 @@ def discover(ontology_path: str, data_dir: str, base_iri: str) -> list[SourceFil
 
 
 def _syntax_error(exc: BadSyntax, path: str) -> DataError:
-    """Turn rdflib's BadSyntax into a DataError naming file, line and column."""
+    """Turn rdflib's BadSyntax into a DataError naming file, line and column.
+
+    rdflib counts the line after skipping whitespace but may leave its index at the end of
+    the previous statement; the column is then that of the first character on the line.
+    """
     line = int(getattr(exc, "lines", 0)) + 1
-    text = getattr(exc, "_str", b"")
+    raw = getattr(exc, "_str", b"")
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes | bytearray) else str(raw)
     index = int(getattr(exc, "_i", 0))
-    if isinstance(text, bytes | bytearray):
-        column = index - (text.rfind(b"\n", 0, index) + 1) + 1
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    start = starts[line - 1] if line - 1 < len(starts) else 0
+    if index >= start:
+        column = index - start + 1
     else:
-        column = index - (str(text).rfind("\n", 0, index) + 1) + 1
+        content = text[start:].split("\n", 1)[0]
+        column = len(content) - len(content.lstrip()) + 1
     why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
     return DataError(f"column {column}: {why}", path=path, line=line)
+
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _check_iris(graph: rdflib.Graph, raw: bytes, path: str) -> None:
+    """Refuse IRIs that rdflib lets through but RDF forbids (spaces, quotes, brackets)."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, rdflib.URIRef) and _BAD_IRI.search(str(term)):
+                at = raw.find(str(term).encode("utf-8"))
+                line = raw.count(b"\n", 0, at) + 1 if at >= 0 else None
+                raise DataError(f"invalid IRI <{term}> (spaces and <>\"{{}}|^`\\ are not allowed)",
+                                path=path, line=line)
 
 
 def parse_file(source: SourceFile) -> rdflib.Graph:
@@ -97,6 +119,7 @@ def parse_file(source: SourceFile) -> rdflib.Graph:
                         path=source.path, line=exc.getLineNumber()) from None
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 (byte {exc.start})", path=source.path) from None
+    _check_iris(graph, raw, source.path)
     return graph
 
 

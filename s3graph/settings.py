@@ -84,8 +84,12 @@ def _convert(name: str, value: Any, kind: Any) -> Any:
     """Convert one raw value (from a file or the environment) to the declared type."""
     try:
         if kind in (int, "int"):
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
             return int(value)
         if kind in (float, "float"):
+            if isinstance(value, bool):
+                raise ValueError(value)
             return float(value)
         if kind in (bool, "bool"):
             if isinstance(value, bool):
@@ -118,8 +122,12 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
         raise ConfigError(f"setting reasoner: {settings.reasoner!r} is not owlrl or none")
     if settings.engine not in ("oxigraph", "rdflib"):
         raise ConfigError(f"setting engine: {settings.engine!r} is not oxigraph or rdflib")
-    if settings.workers < 0 or settings.max_results < 1 or settings.query_timeout <= 0:
-        raise ConfigError("settings max_results and query_timeout must be positive, workers 0 or more")
+    for name in ("max_results", "query_timeout", "max_query_length", "max_nesting_depth",
+                 "rate_limit_seconds", "rate_limit_errors", "rate_limit_window"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name} must be positive, not {getattr(settings, name)}")
+    if settings.workers < 0:
+        raise ConfigError(f"setting workers must be 0 or more, not {settings.workers}")
     return settings
 
 

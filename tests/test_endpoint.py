@@ -202,7 +202,8 @@ def test_400_with_position_for_a_syntax_error(client) -> None:  # type: ignore[n
     assert body["error"] == "syntax-error"
     assert body["message"].startswith("syntax error at line 3, column 2: ")
     unknown = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s nope:p ?o }"})
-    assert json.loads(unknown.data)["message"].startswith("unknown prefix nope: (at line 1, column 21)")
+    assert json.loads(unknown.data)["message"] == \
+        "syntax error at line 1, column 21: unknown prefix nope: (declare it with PREFIX)"
 
 
 def test_400_for_two_queries(client) -> None:  # type: ignore[no-untyped-def]

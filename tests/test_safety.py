@@ -93,7 +93,7 @@ def test_every_update_form_is_refused(client, update: str) -> None:  # type: ign
     assert [r.status_code // 100 for r in responses] == [4] * 6
     assert {error_code(r) for r in responses} <= {"read-only", "update-refused"}
     still = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
-    assert json.loads(still.data)["results"]["bindings"][0]["n"]["value"] == "3371"
+    assert json.loads(still.data)["results"]["bindings"][0]["n"]["value"] == "3298"
 
 
 # b. no graph IRI is dereferenced ------------------------------------------------------------
