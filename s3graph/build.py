@@ -124,7 +124,8 @@ def _write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) 
     quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
              for iri, graph in graphs.items() for s, p, o in graph]
     # The store's default graph: the merge of the asserted graphs, each triple once.
-    merged = {q.triple for q in quads if q.graph_name.value != inferred}
+    inferred_graph = ox.NamedNode(inferred)
+    merged = {q.triple for q in quads if q.graph_name != inferred_graph}
     quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
     nquads = workdir / "dataset.nq"
     ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)

@@ -75,7 +75,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     dataset = select_dataset(built, infer=not args.no_inference)
     if args.canned is not None:
         from .catalog import load_catalog  # the catalog is only read when asked for
-
         from .regions import region_resolver
 
         canned = load_catalog(settings.queries_dir).get(args.canned)

@@ -19,7 +19,6 @@ from .errors import QueryError
 from .guard import describe_syntax_error
 from .terms import Term, from_rdflib, to_rdflib
 
-
 #: Stands, in a DatasetSpec, for the store's own default graph: the merge (set union) of every
 #: asserted graph, materialised at build time. A union of named graphs would repeat a triple
 #: stated by two sources (Oxigraph joins the listed graphs without removing duplicates).

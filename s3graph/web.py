@@ -160,8 +160,8 @@ def resource(rest: str) -> FlaskResponse:
     if any(c in iri for c in '<>"{}|^`\\ '):
         raise QueryError("not a resource IRI", status=404, code="not-found")
     query = f"DESCRIBE <{iri}>"
-    target = url_for("sparql.endpoint", query=query, **({"format": request.args["format"]}
-                                                          if "format" in request.args else {}))
+    extra: dict[str, Any] = {"format": request.args["format"]} if "format" in request.args else {}
+    target = url_for("sparql.endpoint", query=query, **extra)
     response = FlaskResponse(status=303)
     response.headers["Location"] = target
     response.headers["Vary"] = "Accept"

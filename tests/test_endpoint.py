@@ -74,7 +74,8 @@ def test_ask_in_json_and_xml(client) -> None:  # type: ignore[no-untyped-def]
     ("application/trig", "application/trig", "trig"),
     ("application/n-quads", "application/n-quads", "nquads"),
 ])
-def test_construct_in_every_rdf_format(client, accept: str, media: str, rdflib_format: str) -> None:  # type: ignore[no-untyped-def]
+def test_construct_in_every_rdf_format(  # type: ignore[no-untyped-def]
+        client, accept: str, media: str, rdflib_format: str) -> None:
     response = client.get("/sparql", query_string={"query": CONSTRUCT}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.mimetype == media

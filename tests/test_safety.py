@@ -114,7 +114,8 @@ def test_no_graph_iri_is_ever_fetched(any_client, listener: Listener, tmp_path: 
         assert response.status_code == 400, params
         assert error_code(response) == "unknown-graph"
     for iri in (remote, secret.as_uri()):
-        response = any_client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"})
+        query = f"SELECT * WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        response = any_client.get("/sparql", query_string={"query": query})
         assert response.status_code == 200
         assert json.loads(response.data)["results"]["bindings"] == []
     time.sleep(0.3)
