@@ -102,9 +102,9 @@ def test_infer_false_leaves_the_inferred_graph_out(client) -> None:  # type: ign
 
 
 def test_inferred_triples_are_also_a_named_graph(client) -> None:  # type: ignore[no-untyped-def]
+    pilot = "<https://w3id.org/s3graph/id/collaboration/industrial-transition-pilot>"
     query = PREFIXES + f"""SELECT ?code WHERE {{ GRAPH <{GRAPH}inferred> {{
-        ?t s3:participatesThroughLargerTerritory <https://w3id.org/s3graph/id/collaboration/industrial-transition-pilot> }}
-        ?t s3:nutsCode ?code }} ORDER BY ?code"""
+        ?t s3:participatesThroughLargerTerritory {pilot} }} ?t s3:nutsCode ?code }} ORDER BY ?code"""
     assert codes(client.get("/sparql", query_string={"query": query, "infer": "false"})) == \
         ["SE311", "SE312", "SE313"]
 
