@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 from flask import Response as FlaskResponse
 from werkzeug.exceptions import HTTPException
@@ -16,12 +15,12 @@ from werkzeug.exceptions import HTTPException
 from .build import BuiltGraph, build
 from .catalog import Catalog, load_catalog
 from .description import describe_service, endpoint_url
-from .engine import Bindings, OxigraphEngine, select_dataset
+from .engine import Bindings, OxigraphEngine, Triples, select_dataset
 from .errors import QueryError, S3GraphError
 from .negotiation import negotiate, parse_accept
 from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
 from .ratelimit import RateLimiter
-from .renderers import FORMATS, RDF_FORMATS
+from .renderers import FORMATS, render
 from .settings import Settings, load_settings, resolve_paths
 from .terms import text
 from .workers import Executor, make_executor
@@ -38,7 +37,7 @@ class State:
     built: BuiltGraph
     catalog: Catalog
     service: QueryService
-    description: bytes  # the service description as N-Triples, rendered per request
+    description: Triples  # the service description, rendered per request in the format asked for
     default_graph_triples: int
     lookup: OxigraphEngine  # in-process, for fixed internal look-ups (regions), never user text
 
@@ -93,9 +92,7 @@ def endpoint() -> FlaskResponse:
     prepared = prepare(st.service, call, plain.accept, html=True)
     if prepared.format == "html":
         outcome = st.service.run(prepared.checked.text, prepared.dataset, "table", plain.client)
-        result = json.loads(outcome_response(outcome).body) if outcome.ok else None
-        if result is None:
-            outcome_response(outcome)  # raises the worker's error
+        result = json.loads(outcome_response(outcome).body)  # raises the worker's error, if any
         page = render_template("sparql.html", query=call.query, result=result,
                                kind=prepared.checked.kind, truncated=outcome.truncated,
                                infer=call.infer, formats=_format_links(call.query, prepared.checked.kind))
@@ -128,13 +125,8 @@ def service_description() -> FlaskResponse:
         response = FlaskResponse(page, mimetype="text/html")
     else:
         name = negotiate("graph", request.args.get("format"), request.headers.get("Accept"), html=False)
-        triples = [q.triple for q in ox.parse(st.description, format=ox.RdfFormat.N_TRIPLES)]
-        fmt = RDF_FORMATS[name]
-        items: list[Any] = triples
-        if fmt.dataset and name != "jsonld":
-            items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        body = ox.serialize(items, format=fmt.rdf_format)
-        response = to_flask(Response(200, fmt.media_type, body or b""))
+        media_type, body = render(st.description, name)
+        response = to_flask(Response(200, media_type, body))
     response.headers["Vary"] = "Accept"
     return response
 
@@ -229,7 +221,7 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
     service = QueryService(settings, built, executor, limiter)
     lookup = OxigraphEngine(built, settings.base_iri)
     total = _count_default_graph(lookup, built)
-    description = _as_ntriples(describe_service(settings, built, catalog, total))
+    description = Triples(tuple(describe_service(settings, built, catalog, total)))
 
     app = Flask(__name__)
     app.config["JSON_SORT_KEYS"] = False
@@ -252,6 +244,3 @@ def _count_default_graph(engine: OxigraphEngine, built: BuiltGraph) -> int:
     assert isinstance(result, Bindings)
     return int(text(result.rows[0][0]))
 
-
-def _as_ntriples(triples: list[Any]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
