@@ -159,14 +159,6 @@ def _rdf_renderer(rdf_format: ox.RdfFormat, quads: bool = False,
     return render
 
 
-def render_quads(quads: list[ox.Quad], name: str) -> bytes:
-    """Serialise quads (a whole dataset export) in an RDF dataset format."""
-    out = ox.serialize(quads, format=RDF_FORMATS[name].rdf_format,
-                       prefixes=PREFIXES if name in ("trig",) else None)
-    assert out is not None
-    return out
-
-
 @dataclass(frozen=True)
 class RdfFormat:
     """An RDF serialisation: name, media type, pyoxigraph format, whether it holds graphs."""
