@@ -26,7 +26,12 @@ from .terms import from_rdflib
 from .validation import Report, validate
 
 #: Bump when the layout of the cache changes, so that old entries are not reused.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+
+#: A graph the build materialises but does not list as a named graph: the merge of the
+#: asserted graphs alone, the default graph of `infer=false` (the store's own default graph
+#: holds every triple, asserted and inferred, once).
+ASSERTED_MERGE = "urn:s3graph:asserted-merge"
 
 Progress = Callable[[str], None]
 
@@ -123,10 +128,14 @@ def _write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) 
     """
     quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
              for iri, graph in graphs.items() for s, p, o in graph]
-    # The store's default graph: the merge of the asserted graphs, each triple once.
+    # The store's default graph: every triple once (asserted and inferred); and the merge of
+    # the asserted graphs alone, for queries without inference (see engine.EVERYTHING).
     inferred_graph = ox.NamedNode(inferred)
     merged = {q.triple for q in quads if q.graph_name != inferred_graph}
-    quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged)
+    everything = merged | {q.triple for q in quads if q.graph_name == inferred_graph}
+    asserted = ox.NamedNode(ASSERTED_MERGE)
+    quads.extend([ox.Quad(t.subject, t.predicate, t.object, asserted) for t in merged])
+    quads.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in everything])
     nquads = workdir / "dataset.nq"
     ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
     store = ox.Store(str(workdir / "oxigraph"))

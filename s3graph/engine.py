@@ -14,15 +14,16 @@ from pyparsing import ParseException
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import algebra, parser
 
-from .build import BuiltGraph
+from .build import ASSERTED_MERGE, BuiltGraph
 from .errors import QueryError
 from .guard import describe_syntax_error
 from .terms import Term, from_rdflib, to_rdflib
 
 #: Stands, in a DatasetSpec, for the store's own default graph: the merge (set union) of every
-#: asserted graph, materialised at build time. A union of named graphs would repeat a triple
-#: stated by two sources (Oxigraph joins the listed graphs without removing duplicates).
-ASSERTED_UNION = ""
+#: asserted graph and the inferred graph, materialised at build time. A union of named graphs
+#: would repeat a triple stated by two sources (Oxigraph joins the listed graphs without
+#: removing duplicates) and is slower to query than one graph.
+EVERYTHING = ""
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,8 @@ def select_dataset(built: BuiltGraph, *, infer: bool = True,
                    named_graph_uris: Iterable[str] = ()) -> DatasetSpec:
     """The dataset for a request: stored graphs only, never fetched; unknown graphs are a 400.
 
-    Without dataset parameters the default graph is the merge of the asserted graphs, plus
-    the inferred graph (disjoint from it) when `infer` is true, and every stored graph is
-    available by name.
+    Without dataset parameters the default graph is the merge of the asserted graphs, with
+    the inferred graph when `infer` is true, and every stored graph is available by name.
     """
     defaults, named = tuple(default_graph_uris), tuple(named_graph_uris)
     known = set(built.graph_iris())
@@ -77,8 +77,7 @@ def select_dataset(built: BuiltGraph, *, infer: bool = True,
                              "(the service description lists them)", code="unknown-graph")
     if defaults or named:
         return DatasetSpec(defaults, named)
-    base = (ASSERTED_UNION,) + ((built.inferred_graph,) if infer else ())
-    return DatasetSpec(base, built.graph_iris())
+    return DatasetSpec((EVERYTHING if infer else ASSERTED_MERGE,), built.graph_iris())
 
 
 class Engine(Protocol):
@@ -101,8 +100,14 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, built: BuiltGraph, base_iri: str | None = None) -> None:
-        self.store = built.open_store()
+    def __init__(self, built: BuiltGraph, base_iri: str | None = None, in_memory: bool = False) -> None:
+        if in_memory:
+            # Several times faster than the on-disk store for scans and joins, at the cost of
+            # memory and of a load at start (the query workers use it).
+            self.store = ox.Store()
+            self.store.bulk_load(path=built.nquads_path, format=ox.RdfFormat.N_QUADS)
+        else:
+            self.store = built.open_store()
         self.base_iri = base_iri
 
     def execute(self, query: str, dataset: DatasetSpec,
@@ -113,7 +118,7 @@ class OxigraphEngine:
         try:
             result = self.store.query(
                 query, base_iri=self.base_iri,
-                default_graph=[ox.DefaultGraph() if g == ASSERTED_UNION else ox.NamedNode(g)
+                default_graph=[ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g)
                                for g in dataset.default_graphs],
                 named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
                 substitutions=substitutions or None)
@@ -175,7 +180,7 @@ class RdflibEngine:
                 view = rdflib.Dataset()
                 default = view.graph(DATASET_DEFAULT_GRAPH_ID)
                 for iri in spec.default_graphs:
-                    name = DATASET_DEFAULT_GRAPH_ID if iri == ASSERTED_UNION else rdflib.URIRef(iri)
+                    name = DATASET_DEFAULT_GRAPH_ID if iri == EVERYTHING else rdflib.URIRef(iri)
                     for triple in self.source.graph(name):
                         default.add(triple)
                 for iri in spec.named_graphs:
@@ -213,8 +218,9 @@ class RdflibEngine:
         return Triples(tuple(triples))
 
 
-def make_engine(name: str, built: BuiltGraph, base_iri: str | None = None) -> Engine:
+def make_engine(name: str, built: BuiltGraph, base_iri: str | None = None,
+                in_memory: bool = False) -> Engine:
     """The engine called `name` ("oxigraph" or "rdflib") over `built`."""
     if name == "rdflib":
         return RdflibEngine(built, base_iri)
-    return OxigraphEngine(built, base_iri)
+    return OxigraphEngine(built, base_iri, in_memory)

@@ -126,7 +126,7 @@ class InProcess:
 
 def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri: str) -> None:
     """The loop of a worker process: receive jobs, send outcomes, until told to stop."""
-    engine = make_engine(engine_name, built, base_iri)
+    engine = make_engine(engine_name, built, base_iri, in_memory=True)
     conn.send("ready")
     while True:
         try:
@@ -240,6 +240,6 @@ def make_executor(built: BuiltGraph, engine_name: str, base_iri: str, workers: i
                   engine_factory: Callable[[], Engine] | None = None) -> Executor:
     """A worker pool of `workers` processes, or in-process execution when `workers` is 0."""
     if workers == 0:
-        engine = engine_factory() if engine_factory else make_engine(engine_name, built, base_iri)
+        engine = engine_factory() if engine_factory else make_engine(engine_name, built, base_iri, in_memory=True)
         return InProcess(engine)
     return WorkerPool(built, engine_name, base_iri, workers)
