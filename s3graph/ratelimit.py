@@ -21,6 +21,7 @@ class RateLimiter:
         self.window = window
         self.clock = clock
         self._time: dict[str, deque[tuple[float, float]]] = {}
+        self._spent: dict[str, float] = {}  # running sum of each client's deque, kept O(1)
         self._errors: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -28,7 +29,7 @@ class RateLimiter:
         horizon = now - self.window
         spent = self._time.get(client)
         while spent and spent[0][0] < horizon:
-            spent.popleft()
+            self._spent[client] -= spent.popleft()[1]
         errs = self._errors.get(client)
         while errs and errs[0] < horizon:
             errs.popleft()
@@ -40,7 +41,7 @@ class RateLimiter:
             self._trim(client, now)
             spent = self._time.get(client, deque())
             errs = self._errors.get(client, deque())
-            if spent and sum(s for _, s in spent) >= self.seconds:
+            if spent and self._spent[client] >= self.seconds:
                 wait = spent[0][0] + self.window - now
                 raise _too_many(f"query time used up ({self.seconds:g} s per {self.window:g} s)", wait)
             if len(errs) >= self.errors:
@@ -53,6 +54,7 @@ class RateLimiter:
             now = self.clock()
             if seconds > 0:
                 self._time.setdefault(client, deque()).append((now, seconds))
+                self._spent[client] = self._spent.get(client, 0.0) + seconds
             if failed:
                 self._errors.setdefault(client, deque()).append(now)
             if len(self._time) + len(self._errors) > 10000:
@@ -64,6 +66,7 @@ class RateLimiter:
             self._trim(client, now)
             if not self._time.get(client):
                 self._time.pop(client, None)
+                self._spent.pop(client, None)
             if not self._errors.get(client):
                 self._errors.pop(client, None)
 
