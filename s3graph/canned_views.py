@@ -13,7 +13,6 @@ from .engine import select_dataset
 from .errors import QueryError
 from .negotiation import negotiate
 from .protocol import outcome_response
-from .regions import region_resolver
 from .renderers import FORMATS
 from .web import state, to_flask, wants_html
 from .workers import encode_bindings
@@ -67,7 +66,7 @@ def run(slug: str) -> FlaskResponse:
     if infer_text not in ("true", "false"):
         raise QueryError("infer must be true or false", code="bad-parameter")
     dataset = select_dataset(st.built, infer=infer_text == "true")
-    bindings = canned.bind(values, region_resolver(st.lookup, dataset))
+    bindings = canned.bind(values, st.resolve_region)
     fmt = negotiate("bindings", request.args.get("format"), request.headers.get("Accept"))
     encoded = encode_bindings(bindings)
     if fmt != "html":

@@ -78,7 +78,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         from .regions import region_resolver
 
         canned = load_catalog(settings.queries_dir).get(args.canned)
-        bindings = canned.bind(dict(_pairs(args.param)), region_resolver(engine, dataset))
+        bindings = canned.bind(dict(_pairs(args.param)), region_resolver(built.open_store()))
         text = canned.sparql
     else:
         text, bindings = _read_query(args.query), {}

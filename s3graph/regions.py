@@ -1,46 +1,98 @@
-"""Resolve a region given by NUTS code, ISO 3166-2 code or name to its territory IRI."""
+"""Resolve a region given by NUTS code, ISO 3166-2 code or name to its territory IRI.
+
+The look-up reads the store's triples directly (no SPARQL text, nothing user-supplied is
+ever parsed): exact codes first, then names of territories and of the authorities acting
+for them. Answers are cached; the graph is read-only.
+"""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from .catalog import RegionResolver
-from .engine import Bindings, DatasetSpec, Engine
+from .terms import Term, text
 
-_LOOKUP = """
-PREFIX s3: <https://w3id.org/s3graph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?territory ?rank ?code ?lower WHERE {
-  {
-    { ?territory s3:nutsCode ?code } UNION { ?territory s3:isoCode ?code }
-    BIND(0 AS ?rank)
-  } UNION {
-    ?territory rdfs:label|skos:altLabel|skos:prefLabel|s3:nameInSource ?name .
-    FILTER(LCASE(STR(?name)) = ?lower)
-    BIND(1 AS ?rank)
-  } UNION {
-    ?authority s3:governs ?territory ; rdfs:label|skos:altLabel ?name .
-    FILTER(LCASE(STR(?name)) = ?lower)
-    BIND(2 AS ?rank)
-  }
-  ?territory s3:nutsLevel ?level .
-}
-ORDER BY ?rank DESC(?level) STR(?territory)
-LIMIT 1
-"""
+S3 = "https://w3id.org/s3graph/ontology#"
+NUTS_CODE, ISO_CODE = ox.NamedNode(S3 + "nutsCode"), ox.NamedNode(S3 + "isoCode")
+NUTS_LEVEL, GOVERNED_BY = ox.NamedNode(S3 + "nutsLevel"), ox.NamedNode(S3 + "governedBy")
+NAMES = tuple(ox.NamedNode(iri) for iri in (
+    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#prefLabel", S3 + "nameInSource"))
+_CACHE_SIZE = 4096
 
 
-def region_resolver(engine: Engine, dataset: DatasetSpec) -> RegionResolver:
-    """A resolver that looks regions up in the graph (codes first, then names; counties first)."""
+def _level(store: ox.Store, territory: ox.NamedNode) -> int | None:
+    for quad in store.quads_for_pattern(territory, NUTS_LEVEL, None, ox.DefaultGraph()):
+        return int(text(quad.object))
+    return None
+
+
+def _best(store: ox.Store, candidates: Iterable[Term]) -> str | None:
+    """The most detailed territory (counties before larger regions), then the first IRI."""
+    found = []
+    for candidate in candidates:
+        if isinstance(candidate, ox.NamedNode):
+            level = _level(store, candidate)
+            if level is not None:  # only territories have a NUTS level
+                found.append((-level, candidate.value))
+    return min(found)[1] if found else None
+
+
+def _by_code(store: ox.Store, code: str) -> str | None:
+    literal = ox.Literal(code.upper())
+    subjects = [q.subject for p in (NUTS_CODE, ISO_CODE)
+                for q in store.quads_for_pattern(None, p, literal, ox.DefaultGraph())]
+    return _best(store, subjects)
+
+
+def name_index(store: ox.Store) -> dict[str, list[str]]:
+    """Lower-cased name -> territories, counties first: their own names, then their authorities'."""
+    direct: dict[str, set[str]] = {}
+    through: dict[str, set[str]] = {}
+    for quad in store.quads_for_pattern(None, NUTS_LEVEL, None, ox.DefaultGraph()):
+        territory = quad.subject
+        if not isinstance(territory, ox.NamedNode):
+            continue
+        for p in NAMES:
+            for q in store.quads_for_pattern(territory, p, None, ox.DefaultGraph()):
+                direct.setdefault(text(q.object).lower(), set()).add(territory.value)
+        for gov in store.quads_for_pattern(territory, GOVERNED_BY, None, ox.DefaultGraph()):
+            if isinstance(gov.object, ox.NamedNode):
+                for p in NAMES[:2]:
+                    for q in store.quads_for_pattern(gov.object, p, None, ox.DefaultGraph()):
+                        through.setdefault(text(q.object).lower(), set()).add(territory.value)
+    index: dict[str, list[str]] = {}
+    for names in (direct, through):
+        for name, iris in names.items():
+            ranked = sorted(iris, key=lambda iri: (-(_level(store, ox.NamedNode(iri)) or 0), iri))
+            index.setdefault(name, ranked)
+    return index
+
+
+def region_resolver(store: ox.Store) -> RegionResolver:
+    """A cached resolver over `store` (its default graph: asserted and inferred triples)."""
+    cache: dict[str, str | None] = {}
+    names: list[dict[str, list[str]]] = []  # built on the first look-up by name
+    lock = threading.Lock()
 
     def resolve(value: str) -> str | None:
-        bindings = {"code": ox.Literal(value.strip().upper()), "lower": ox.Literal(value.strip().lower())}
-        result = engine.execute(_LOOKUP, dataset, bindings, max_results=1)
-        assert isinstance(result, Bindings)
-        if not result.rows or result.rows[0][0] is None:
-            return None
-        term = result.rows[0][0]
-        return term.value if isinstance(term, ox.NamedNode) else None
+        key = value.strip()
+        with lock:
+            if key in cache:
+                return cache[key]
+        found = _by_code(store, key)
+        if found is None:
+            with lock:
+                if not names:
+                    names.append(name_index(store))
+            found = next(iter(names[0].get(key.lower(), [])), None)
+        with lock:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = found
+        return found
 
     return resolve

@@ -13,13 +13,14 @@ from flask import Response as FlaskResponse
 from werkzeug.exceptions import HTTPException
 
 from .build import BuiltGraph, build
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, RegionResolver, load_catalog
 from .description import describe_service, endpoint_url
 from .engine import Bindings, OxigraphEngine, Triples, select_dataset
 from .errors import QueryError, S3GraphError
 from .negotiation import negotiate, parse_accept
 from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
 from .ratelimit import RateLimiter
+from .regions import region_resolver
 from .renderers import FORMATS, render
 from .settings import Settings, load_settings, resolve_paths
 from .terms import text
@@ -40,6 +41,7 @@ class State:
     description: Triples  # the service description, rendered per request in the format asked for
     default_graph_triples: int
     lookup: OxigraphEngine  # in-process, for fixed internal look-ups (regions), never user text
+    resolve_region: RegionResolver  # cached look-up of regions by code or name
 
 
 def state() -> State:
@@ -225,7 +227,8 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
 
     app = Flask(__name__)
     app.config["JSON_SORT_KEYS"] = False
-    app.extensions["s3graph"] = State(settings, built, catalog, service, description, total, lookup)
+    app.extensions["s3graph"] = State(settings, built, catalog, service, description, total, lookup,
+                                         region_resolver(lookup.store))
     app.register_blueprint(pages_bp)
     app.register_blueprint(sparql_bp)
     from .canned_views import queries_bp  # the canned-query pages

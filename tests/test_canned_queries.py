@@ -94,7 +94,7 @@ def run(catalog: Catalog, built: BuiltGraph, engine: Engine, slug: str, infer: b
     """Run a canned query through the catalog on one engine; rows as plain strings."""
     canned = catalog.get(slug)
     dataset = select_dataset(built, infer=infer)
-    bindings = canned.bind(values, region_resolver(engine, dataset))
+    bindings = canned.bind(values, region_resolver(built.open_store()))
     result = engine.execute(canned.sparql, dataset, bindings)
     assert isinstance(result, Bindings) and not result.truncated
     return [tuple(value(term) for term in row) for row in result.rows]
@@ -172,9 +172,8 @@ def test_federated_queries_declare_and_call_exactly_their_endpoint(
 ])
 def test_a_wrong_value_is_a_query_error_naming_the_parameter(
         catalog: Catalog, built: BuiltGraph, engine: Engine, slug: str, name: str, raw: str) -> None:
-    dataset = select_dataset(built)
     with pytest.raises(QueryError) as caught:
-        catalog.get(slug).bind({name: raw}, region_resolver(engine, dataset))
+        catalog.get(slug).bind({name: raw}, region_resolver(built.open_store()))
     assert f"parameter {name}:" in caught.value.message
     assert caught.value.status == 400 and caught.value.code == "bad-parameter"
 
