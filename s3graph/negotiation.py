@@ -91,6 +91,17 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
+def prefers_html(accept: str | None) -> bool:
+    """True when an Accept header prefers HTML (a browser) over the RDF and JSON formats."""
+    if not accept or "html" not in accept.lower():
+        return False
+    ranges = parse_accept(accept)
+    html = max((r.q for r in ranges if r.type == "text" and r.subtype == "html"), default=0.0)
+    other = max((r.q for r in ranges if not (r.type == "text" and r.subtype == "html")
+                 and r.specificity == 2), default=0.0)
+    return html > 0 and html >= other
+
+
 def _quality(ranges: list[MediaRange], media_type: str) -> float:
     """The q of the most specific range matching `media_type` (0 when none does)."""
     best: MediaRange | None = None

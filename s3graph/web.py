@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,8 @@ from .catalog import Catalog, RegionResolver, load_catalog
 from .description import describe_service, endpoint_url
 from .engine import Bindings, OxigraphEngine, Triples, select_dataset
 from .errors import QueryError, S3GraphError
-from .negotiation import negotiate, parse_accept
+from .fastpath import EXPOSED, SparqlWSGI, content_type_of, request_id_from
+from .negotiation import negotiate, prefers_html
 from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
 from .ratelimit import RateLimiter
 from .regions import region_resolver
@@ -27,7 +27,6 @@ from .terms import text
 from .workers import Executor, make_executor
 
 log = logging.getLogger("s3graph.web")
-EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After"
 
 
 @dataclass
@@ -52,11 +51,7 @@ def state() -> State:
 
 def wants_html() -> bool:
     """True when the client prefers HTML (a browser) over the RDF and JSON formats."""
-    ranges = parse_accept(request.headers.get("Accept"))
-    html = max((r.q for r in ranges if r.type == "text" and r.subtype == "html"), default=0.0)
-    other = max((r.q for r in ranges if not (r.type == "text" and r.subtype == "html")
-                 and r.specificity == 2), default=0.0)
-    return html > 0 and html >= other
+    return prefers_html(request.headers.get("Accept"))
 
 
 def to_plain() -> Request:
@@ -69,9 +64,7 @@ def to_plain() -> Request:
 
 def to_flask(response: Response) -> FlaskResponse:
     """A Flask response from the protocol's."""
-    out = FlaskResponse(response.body, status=response.status, mimetype=response.media_type)
-    if response.media_type.startswith("text/") or response.media_type.endswith("json"):
-        out.content_type = f"{response.media_type}; charset=utf-8"
+    out = FlaskResponse(response.body, status=response.status, content_type=content_type_of(response.media_type))
     for key, value in response.headers.items():
         out.headers[key] = value
     return out
@@ -163,7 +156,7 @@ def resource(rest: str) -> FlaskResponse:
 
 
 def _request_id() -> None:
-    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]
+    g.request_id = request_id_from(request.headers.get("X-Request-Id"))
 
 
 def _finish(response: FlaskResponse) -> FlaskResponse:
@@ -188,8 +181,10 @@ def render_error(error: S3GraphError) -> FlaskResponse:
         response = FlaskResponse(page, status=error.status, mimetype="text/html")
         for key, value in error.headers.items():
             response.headers[key] = value
-        return response
-    return to_flask(error_response(error, request_id))
+    else:
+        response = to_flask(error_response(error, request_id))
+    response.headers["Vary"] = "Accept"  # an error is a page or JSON, by Accept
+    return response
 
 
 def _handle_expected(error: S3GraphError) -> FlaskResponse:
@@ -238,7 +233,14 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
     app.after_request(_finish)
     app.register_error_handler(S3GraphError, _handle_expected)
     app.register_error_handler(HTTPException, _handle_http)
+    # Data requests to /sparql are answered before Flask (the same protocol core, less overhead).
+    app.wsgi_app = SparqlWSGI(app.wsgi_app, service, max_body(settings))  # type: ignore[method-assign]
     return app
+
+
+def max_body(settings: Settings) -> int:
+    """The largest request body read: room for a form-encoded query of the maximum length."""
+    return 4 * settings.max_query_length + (1 << 20)
 
 
 def _count_default_graph(engine: OxigraphEngine, built: BuiltGraph) -> int:

@@ -1,0 +1,119 @@
+"""The endpoint's hot path as plain WSGI: SPARQL queries from programs, without Flask.
+
+`SparqlWSGI` sits in front of the Flask application and answers GET and POST /sparql
+requests that carry a query and want data (not an HTML page) itself, through the same
+framework-free protocol core (`protocol.py`) the Flask route uses, with the same headers
+and error bodies. Everything else (pages, the service description, CORS preflight, other
+methods, browsers) goes on to Flask. Flask's per-request machinery (request context,
+routing, response object, hooks) cost about a third of a point lookup's CPU time.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .errors import QueryError, S3GraphError
+from .negotiation import prefers_html
+from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+#: Headers a script on another origin may read (CORS).
+EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After"
+_REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+
+def new_request_id() -> str:
+    """A short random id quoted in error bodies and logs."""
+    return os.urandom(8).hex()
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's X-Request-Id (at most 64 characters), or a new one."""
+    return (header or "")[:64] or new_request_id()
+
+
+def content_type_of(media_type: str) -> str:
+    """The Content-Type header for a media type: text and JSON types say UTF-8."""
+    if media_type.startswith("text/") or media_type.endswith("json"):
+        return f"{media_type}; charset=utf-8"
+    return media_type
+
+
+class SparqlWSGI:
+    """WSGI middleware answering data requests to /sparql; the rest goes to `fallback`."""
+
+    def __init__(self, fallback: WSGIApp, service: QueryService, max_body: int) -> None:
+        self.fallback = fallback
+        self.service = service
+        self.max_body = max_body
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "")
+        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST") \
+                or prefers_html(environ.get("HTTP_ACCEPT")):
+            return self.fallback(environ, start_response)
+        args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        if method == "GET" and not any(k == "query" for k, _ in args):
+            return self.fallback(environ, start_response)  # the service description
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        client = environ.get("REMOTE_ADDR") or "unknown"
+        try:
+            body = self._body(environ) if method == "POST" else b""
+        except S3GraphError as error:
+            return self._respond(start_response, error_response(error, request_id), request_id)
+        plain = Request(method, args, environ.get("CONTENT_TYPE", ""), body,
+                        environ.get("HTTP_ACCEPT", ""), client)
+        try:
+            response = self._answer(plain)
+        except _ToFlask:
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            return self.fallback(environ, start_response)
+        except S3GraphError as error:
+            if error.status >= 400 and error.code != "rate-limited":
+                self.service.record_error(client)
+            response = error_response(error, request_id)
+        return self._respond(start_response, response, request_id)
+
+    def _body(self, environ: dict[str, Any]) -> bytes:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise QueryError("the Content-Length header is not a number", code="bad-request") from None
+        if length > self.max_body:
+            raise S3GraphError(f"the request body is larger than {self.max_body} bytes", status=413,
+                               code="body-too-large")
+        return environ["wsgi.input"].read(length) if length > 0 else b""
+
+    def _answer(self, plain: Request) -> Response:
+        service = self.service
+        service.admit(plain.client)
+        call = parse_call(plain)
+        if call.query is None:
+            raise QueryError("no query given", code="no-query")
+        prepared = prepare(service, call, plain.accept, html=True)
+        if prepared.format == "html":  # format=html asked for explicitly: the page
+            raise _ToFlask
+        outcome = service.run(prepared.checked.text, prepared.dataset, prepared.format, plain.client)
+        return outcome_response(outcome)
+
+    @staticmethod
+    def _respond(start_response: StartResponse, response: Response, request_id: str) -> list[bytes]:
+        headers = [("Content-Type", content_type_of(response.media_type)),
+                   ("Content-Length", str(len(response.body)))]
+        headers.extend(response.headers.items())
+        headers += [("Vary", "Accept"), ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Expose-Headers", EXPOSED), ("X-Request-Id", request_id)]
+        start_response(_REASONS.get(response.status, str(response.status)), headers)
+        return [response.body]
+
+
+class _ToFlask(Exception):
+    """Raised when a request turns out to want the HTML page after all."""
