@@ -146,6 +146,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.workers is not None:
         settings = settings.replace(workers=args.workers)
+    if args.threads is not None:
+        settings = settings.replace(threads=args.threads)
     if args.engine:
         settings = settings.replace(engine=args.engine)
     if settings.public_url == Settings().public_url:
@@ -200,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, help="query worker processes")
+    s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline)")
+    s.add_argument("--threads", type=int, help="HTTP threads per server process")
     s.add_argument("--engine", choices=["oxigraph", "rdflib"])
     return top
 

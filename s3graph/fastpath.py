@@ -11,6 +11,7 @@ routing, response object, hooks) cost about a third of a point lookup's CPU time
 from __future__ import annotations
 
 import io
+import logging
 import os
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -21,6 +22,7 @@ from .errors import QueryError, S3GraphError
 from .negotiation import prefers_html
 from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
 
+log = logging.getLogger("s3graph.web")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -80,6 +82,10 @@ class SparqlWSGI:
             if error.status >= 400 and error.code != "rate-limited":
                 self.service.record_error(client)
             response = error_response(error, request_id)
+        except Exception:  # our own bug: logged with the request id, never shown
+            log.exception("request %s failed", request_id)
+            response = error_response(S3GraphError("internal error; quote the request id when reporting it",
+                                                   status=500, code="internal-error"), request_id)
         return self._respond(start_response, response, request_id)
 
     def _body(self, environ: dict[str, Any]) -> bytes:

@@ -1,23 +1,260 @@
-"""Serve the app with waitress (a production WSGI server) on the given host and port."""
+"""`s3graph serve`: waitress in several server processes that share one listening socket.
+
+The supervisor (the process `serve` runs in) opens the listening socket and starts
+`workers` server processes. Each loads the built dataset into memory, runs the app under
+waitress on the shared socket (the kernel hands each new connection to one of them) and
+answers queries in its own threads with a deadline (`workers.Deadline`): no round trip to
+another process on the request path, and no process's GIL shared by all requests.
+
+A query that runs past `query_timeout` cannot be stopped, so its process retires: the
+client gets its 503 at once, the process stops accepting connections, finishes the requests
+it has in hand (closing idle keep-alive connections) and exits. The supervisor starts the
+replacement as soon as it hears of the overrun, and also replaces a process that dies.
+Meanwhile the other processes go on serving. With `workers` = 0 a single waitress process
+answers queries with no deadline (for tests and for measuring what the isolation costs).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import socket
 import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 import waitress
 
-from .settings import Settings
-from .web import create_app
+from .build import build
+from .engine import make_engine
+from .errors import S3GraphError
+from .settings import Settings, resolve_paths
+from .web import create_app, max_body
+from .workers import Deadline
+
+log = logging.getLogger("s3graph.server")
+
+#: How long a retiring process may take to finish its other requests, beyond query_timeout.
+RETIRE_GRACE = 5.0
+
+
+def waitress_options(settings: Settings) -> dict[str, Any]:
+    """waitress's settings: threads, and a body limit just above what the app reads."""
+    return {"threads": settings.threads, "ident": "s3graph",
+            "max_request_body_size": max_body(settings) + 1024}
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Build the app and serve it until interrupted."""
-    app = create_app(settings)
-    threads = max(8, 4 * max(settings.workers, 1))
-    print(f"s3graph: serving http://{host}:{port}/ (SPARQL at /sparql, {settings.workers} "
-          f"worker(s), engine {settings.engine})", file=sys.stderr, flush=True)
+    """Serve until interrupted: `workers` supervised processes, or one when `workers` is 0."""
+    settings = resolve_paths(settings)
+    if settings.workers == 0:
+        app = create_app(settings)
+        _announce(settings, host, port, "1 process, no query deadline")
+        try:
+            waitress.serve(app, host=host, port=port, _quiet=True, **waitress_options(settings))
+        finally:
+            app.extensions["s3graph"].service.executor.close()
+        return
+    supervisor = Supervisor(settings, host, port)
+    supervisor.run(lambda: _announce(settings, host, port,
+                                     f"{settings.workers} server processes x {settings.threads} threads"))
+
+
+def _announce(settings: Settings, host: str, port: int, how: str) -> None:
+    print(f"s3graph: serving http://{host}:{port}/ (SPARQL at /sparql; {how}; engine "
+          f"{settings.engine})", file=sys.stderr, flush=True)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on host:port (IPv4 or IPv6, as the host is)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family, backlog=1024)
+
+
+# --- the server processes ---------------------------------------------------------------------
+
+class Retirement:
+    """Ends a server process after an overrun: stop accepting, finish what is in hand, exit."""
+
+    def __init__(self, conn: Connection, grace: float) -> None:
+        self.conn = conn
+        self.grace = grace
+        self.server: Any = None  # the waitress server, set once it exists
+        self._begun = False
+        self._lock = threading.Lock()
+        self._swept = threading.Event()
+
+    def begin(self) -> None:
+        """Called by the executor on an overrun (from a request thread): start retiring."""
+        with self._lock:
+            if self._begun:
+                return
+            self._begun = True
+        with contextlib.suppress(OSError):
+            self.conn.send("retiring")  # the supervisor starts the replacement now
+        threading.Thread(target=self._drain, name="s3graph-retire", daemon=True).start()
+
+    def _sweep(self) -> None:
+        """In waitress's loop thread: accept no more, close connections with nothing in hand."""
+        server = self.server
+        server.accepting = False
+        for channel in list(server.active_channels.values()):
+            if not channel.requests and not channel.total_outbufs_len:
+                channel.will_close = True
+        self._swept.set()
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline:
+            self._swept.clear()
+            self.server.trigger.pull_trigger(self._sweep)
+            self._swept.wait(1.0)
+            time.sleep(0.05)
+            if self._swept.is_set() and not self.server.active_channels:
+                break
+        os._exit(0)  # the overrunning query's thread cannot be stopped any other way
+
+
+def _serve_child(settings: Settings, sock: socket.socket, conn: Connection) -> None:
+    """The body of one server process: load, report ready, serve until ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which ends us
+    logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="s3graph",
-                       max_request_body_size=1 << 20)
-    finally:
-        app.extensions["s3graph"].service.executor.close()
+        built = build(settings)  # from the cache the supervisor's build left
+        engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
+        retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE)
+        executor = Deadline(engine, retirement.begin, threads=2 * settings.threads)
+        app = create_app(settings, built=built, executor=executor)
+        server = waitress.create_server(app, sockets=[sock], **waitress_options(settings))
+    except S3GraphError as exc:
+        conn.send(("failed", exc.message))
+        return
+    retirement.server = server
+    conn.send("ready")
+    server.run()
+
+
+# --- the supervisor ---------------------------------------------------------------------------
+
+@dataclass
+class _Child:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    retiring: bool = False
+    conn_open: bool = True
+
+
+class ServerFailed(S3GraphError):
+    """A server process could not start."""
+
+    code = "server-failed"
+
+
+class Supervisor:
+    """Keeps `settings.workers` server processes running on one listening socket."""
+
+    def __init__(self, settings: Settings, host: str, port: int, start_timeout: float = 900.0) -> None:
+        self.settings = settings
+        self.sock = listening_socket(host, port)
+        self.context = multiprocessing.get_context("spawn")
+        self.children: list[_Child] = []
+        self.replaced = 0
+        self.start_timeout = start_timeout
+
+    def _start_child(self) -> None:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve_child, args=(self.settings, self.sock, child),
+                                       name="s3graph-server")
+        process.start()
+        child.close()
+        self.children.append(_Child(process, parent))
+
+    def run(self, announce: Any = None) -> None:
+        """Start the processes, wait until they serve, then keep them going until interrupted."""
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            for _ in range(self.settings.workers):
+                self._start_child()
+            started = time.monotonic()
+            while not all(c.ready for c in self.children):
+                if time.monotonic() - started > self.start_timeout:
+                    raise ServerFailed("the server processes did not start in time")
+                self.step(1.0)
+            if announce:
+                announce()
+            while True:
+                self.step(5.0)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self.stop()
+
+    def step(self, timeout: float) -> None:
+        """Handle what the processes report (ready, retiring) and replace those that ended."""
+        waitables: dict[Any, _Child] = {}
+        for child in self.children:
+            waitables[child.process.sentinel] = child
+            if child.conn_open:
+                waitables[child.conn] = child
+        for item in wait(list(waitables), timeout):
+            child = waitables[item]
+            if item is child.conn:
+                self._message(child)
+            elif child in self.children:
+                self._ended(child)
+
+    def _message(self, child: _Child) -> None:
+        try:
+            message = child.conn.recv()
+        except (EOFError, OSError):
+            child.conn_open = False
+            return
+        if message == "ready":
+            child.ready = True
+        elif message == "retiring" and not child.retiring:
+            child.retiring = True
+            self.replaced += 1
+            print(f"s3graph: server process {child.process.pid} is retiring (a query ran past "
+                  "the deadline); starting its replacement", file=sys.stderr, flush=True)
+            self._start_child()
+        elif isinstance(message, tuple) and message[0] == "failed":
+            raise ServerFailed(f"a server process could not start: {message[1]}")
+
+    def _ended(self, child: _Child) -> None:
+        child.process.join()
+        self.children.remove(child)
+        child.conn.close()
+        if not child.ready:
+            raise ServerFailed(f"a server process exited (code {child.process.exitcode}) before it "
+                               "was ready")
+        if not child.retiring:
+            self.replaced += 1
+            print(f"s3graph: server process {child.process.pid} ended (code "
+                  f"{child.process.exitcode}); starting its replacement", file=sys.stderr, flush=True)
+            self._start_child()
+
+    def stop(self) -> None:
+        """End every server process and close the socket."""
+        for child in self.children:
+            if child.process.is_alive():
+                child.process.terminate()
+        for child in self.children:
+            child.process.join(5)
+            if child.process.is_alive():
+                child.process.kill()
+                child.process.join(5)
+        self.children.clear()
+        self.sock.close()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -33,6 +33,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     engine: str = "oxigraph"
     workers: int = 2
+    threads: int = 4
     query_timeout: float = 30.0
     max_query_length: int = 65536
     max_nesting_depth: int = 64
@@ -66,8 +67,9 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("base_iri", "The base of every resource IRI in the data."),
     SettingDoc("public_url", "The URL the service is reached at from outside (used in the service description and links)."),
     SettingDoc("engine", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking)."),
-    SettingDoc("workers", "Worker processes that run queries, each with a hard deadline; 0 runs queries in the server process with no deadline (tests, benchmarks)."),
-    SettingDoc("query_timeout", "Seconds a query may run before its worker is killed and the client gets 503."),
+    SettingDoc("workers", "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks)."),
+    SettingDoc("threads", "HTTP threads per server process."),
+    SettingDoc("query_timeout", "Seconds a query may run; past that the client gets 503 and the process running it is replaced."),
     SettingDoc("max_query_length", "Longest query text accepted, in bytes (UTF-8)."),
     SettingDoc("max_nesting_depth", "Deepest nesting of groups, sub-queries and brackets accepted in a query."),
     SettingDoc("max_results", "Most result rows (or triples) returned; longer results are cut and marked truncated."),
@@ -126,6 +128,8 @@ def from_mapping(values: Mapping[str, Any]) -> Settings:
                  "rate_limit_seconds", "rate_limit_errors", "rate_limit_window"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"setting {name} must be positive, not {getattr(settings, name)}")
+    if settings.threads < 1:
+        raise ConfigError(f"setting threads must be 1 or more, not {settings.threads}")
     if settings.workers < 0:
         raise ConfigError(f"setting workers must be 0 or more, not {settings.workers}")
     return settings

@@ -1,9 +1,18 @@
-"""Run queries with a hard deadline: in worker processes that are killed and replaced on overrun.
+"""Run queries with a hard deadline, in processes that are replaced when a query overruns.
 
 Neither Oxigraph nor rdflib can be interrupted from Python, so a query that runs too long
-(or crashes its process) costs its worker, never the server: the worker is killed, a new
-one started, and the client told. `InProcess` runs in the calling process without a
-deadline; it exists to measure what the isolation costs and for tests.
+(or crashes its process) must cost a process, never the service. Two executors do that:
+
+* `Deadline` runs each query in a thread of the calling process (Oxigraph releases the GIL
+  while it evaluates, so the process goes on serving meanwhile); past the deadline the
+  client gets a 503 at once and `on_overrun` is called, so that the process is replaced
+  once its other requests are done. `s3graph serve` runs this in each of its server
+  processes (`server.py`): no inter-process round trip on the request path.
+* `WorkerPool` sends each query to one of a few worker processes and kills the worker on
+  overrun: for the app embedded in another WSGI server, which cannot replace its process.
+
+`InProcess` runs in the calling process without a deadline: for tests and for measuring
+what the isolation costs.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -124,6 +134,50 @@ class InProcess:
         """Nothing to stop."""
 
 
+def run_job_safely(engine: Engine, job: Job) -> Outcome:
+    """`run_job`, with our own bugs reported as a 500 outcome (logged) instead of raised."""
+    try:
+        return run_job(engine, job)
+    except Exception:  # a process or thread boundary: report, keep serving
+        log.exception("query failed")
+        return Outcome(False, status=500, code="internal-error",
+                       message="the query failed inside the server")
+
+
+def timeout_error(timeout: float) -> S3GraphError:
+    """The error a client gets for a query that ran past the deadline."""
+    return S3GraphError(f"the query ran past the {timeout:g} s limit and was stopped",
+                        status=503, code="query-timeout")
+
+
+class Deadline:
+    """Runs jobs in threads of this process, answering 503 for any that runs past its deadline.
+
+    The overrunning query goes on in its thread (it cannot be stopped), so `on_overrun` is
+    called to have the process replaced; until then the process serves other requests.
+    """
+
+    def __init__(self, engine: Engine, on_overrun: Callable[[], None], threads: int = 8) -> None:
+        self.engine = engine
+        self.on_overrun = on_overrun
+        self.overruns = 0
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="s3graph-query")
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run `job` in a query thread; past `timeout` give up on it and report the overrun."""
+        future = self._pool.submit(run_job_safely, self.engine, job)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            self.overruns += 1
+            self.on_overrun()
+            raise timeout_error(timeout) from None
+
+    def close(self) -> None:
+        """Stop taking jobs (a running query cannot be stopped; its thread is abandoned)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri: str) -> None:
     """The loop of a worker process: receive jobs, send outcomes, until told to stop."""
     engine = make_engine(engine_name, built, base_iri, in_memory=True)
@@ -135,13 +189,7 @@ def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri
             return
         if job is None:
             return
-        try:
-            outcome = run_job(engine, job)
-        except Exception:  # the process boundary: report our own bug as a 500, keep serving
-            log.exception("query failed in worker")
-            outcome = Outcome(False, status=500, code="internal-error",
-                              message="the query failed inside the server")
-        conn.send(outcome)
+        conn.send(run_job_safely(engine, job))
 
 
 @dataclass
@@ -218,8 +266,7 @@ class WorkerPool:
             raise S3GraphError("the query crashed its worker process; the worker was replaced",
                                status=500, code="worker-crashed") from None
         self._replace(worker)
-        raise S3GraphError(f"the query ran past the {timeout:g} s limit and was stopped",
-                           status=503, code="query-timeout")
+        raise timeout_error(timeout)
 
     def close(self) -> None:
         """Stop every worker."""

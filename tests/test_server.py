@@ -1,0 +1,163 @@
+"""`s3graph serve`: supervised server processes on one socket; an overrun retires its process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
+    "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def url(self, query: str) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql?" + urllib.parse.urlencode({"query": query})
+
+    def children(self) -> set[int]:
+        """The server processes (spawned children of the supervisor)."""
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == self.process.pid and b"spawn_main" in cmdline:
+                found.add(int(entry.name))
+        return found
+
+
+def ask(served: Served, query: str = SIMPLE, timeout: float = 30) -> tuple[int, dict]:  # type: ignore[type-arg]
+    try:
+        with urllib.request.urlopen(served.url(query), timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def wait_for(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture()
+def served(built, cache_dir: Path, tmp_path: Path) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+    """`s3graph serve --workers 2` on the bundled data (cached build), query_timeout 2 s."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": "2", "S3GRAPH_CACHE_DIR": str(cache_dir)}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port),
+                                    "--workers", "2", "--threads", "2"], stdout=out, stderr=out, env=env)
+    server = Served(process, port, log)
+    try:
+        assert wait_for(lambda: b"serving" in log.read_bytes() or process.poll() is not None, 120), \
+            log.read_text()
+        assert process.poll() is None, log.read_text()
+        yield server
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_serve_runs_its_server_processes_and_stops_them_all(served: Served) -> None:
+    assert len(served.children()) == 2
+    assert ask(served) == (200, {"head": {"vars": ["code"]}, "results": {"bindings": [
+        {"code": {"type": "literal", "value": "SE312"}}]}})
+    children = served.children()
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(30) == 0
+    assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10)
+
+
+def test_an_overrun_gets_503_and_retires_its_process_while_others_are_served(served: Served) -> None:
+    before = served.children()
+    outcome: dict[str, object] = {}
+
+    def run_slow() -> None:
+        started = time.perf_counter()
+        outcome["status"], outcome["body"] = ask(served, ENDLESS)
+        outcome["seconds"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.3)
+    for _ in range(10):  # new connections, served meanwhile (by either process)
+        started = time.perf_counter()
+        status, body = ask(served)
+        assert status == 200 and body["results"]["bindings"][0]["code"]["value"] == "SE312"
+        assert time.perf_counter() - started < 1.5
+    assert thread.is_alive()  # the runaway query is still running meanwhile
+    thread.join(30)
+    assert outcome["status"] == 503
+    assert outcome["body"]["error"] == "query-timeout"  # type: ignore[index]
+    assert outcome["body"]["message"] == "the query ran past the 2 s limit and was stopped"  # type: ignore[index]
+    assert 2.0 <= outcome["seconds"] < 10  # type: ignore[operator]
+    # the overrunning process leaves, a new one takes its place
+    assert wait_for(lambda: len(served.children()) == 2 and len(served.children() & before) == 1, 60), \
+        (before, served.children())
+    assert b"is retiring (a query ran past the deadline)" in served.log.read_bytes()
+    for _ in range(6):
+        assert ask(served)[0] == 200
+
+
+def test_a_process_that_dies_is_replaced(served: Served) -> None:
+    before = served.children()
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60)
+    assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes()
+    for _ in range(6):
+        assert ask(served)[0] == 200
+
+
+def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred) -> None:  # type: ignore[no-untyped-def]
+    from s3graph.errors import S3GraphError
+    from s3graph.workers import Deadline, Job
+
+    overruns: list[int] = []
+    executor = Deadline(engine, lambda: overruns.append(1), threads=2)
+    try:
+        # about a second of work: 3,298 x 3,298 pairs, counted
+        pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+        with pytest.raises(S3GraphError) as caught:
+            executor.run(Job(pairs, inferred), 0.05)
+        assert (caught.value.status, caught.value.code) == (503, "query-timeout")
+        assert overruns == [1]
+        outcome = executor.run(Job(SIMPLE, inferred), 10)  # another thread answers meanwhile
+        assert outcome.ok and outcome.count == 1
+        assert json.loads(outcome.body)["results"]["bindings"][0]["code"]["value"] == "SE312"
+        assert overruns == [1]
+        failed = executor.run(Job("SELEC", inferred), 10)
+        assert (failed.ok, failed.status, failed.code) == (False, 400, "syntax-error")
+    finally:
+        executor.close()
