@@ -4,8 +4,9 @@
 In one run, on 127.0.0.1 only, for each dataset (the bundled data, and synthetic graphs
 made by bench/generate.py):
 
-* starts s3graph with 2 query worker processes (the production set-up), s3graph with
-  queries run in the server process (--workers 0, no deadline) and rdflib-endpoint
+* starts s3graph with 2 server processes (the production set-up: `--workers 2`), with 1
+  server process (`--workers 1`), with 1 process calling the engine directly (`--workers
+  0`, no deadline) and rdflib-endpoint
   (uvicorn) serving the same triples;
 * drives each with the same bounded load: a fixed number of concurrent clients, each
   sending requests back to back over a kept-alive connection for a fixed duration, with a
@@ -13,8 +14,8 @@ made by bench/generate.py):
   each request), each canned query in queries/*.rq (not the federated ones), a join with
   FILTER, a GROUP BY aggregate and OPTIONAL with a language filter;
 * prints, per dataset, requests/s, p50 and p99 latency and errors per server, the ratio
-  s3graph/rdflib-endpoint of requests/s and the cost of s3graph's worker-process
-  isolation (2 workers against in-process), then the targets as PASS/FAIL lines.
+  s3graph/rdflib-endpoint of requests/s and the cost of s3graph's query isolation (1
+  process with the deadline against 1 without), then the targets as PASS/FAIL lines.
 
 Nothing is sent anywhere but 127.0.0.1; every loop is bounded in requests and time.
 
@@ -92,9 +93,12 @@ POINT = "point lookup"
 POINT_QUERY = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
 
 S3_W2 = "s3graph-w2"
+S3_W1 = "s3graph-w1"
 S3_W0 = "s3graph-w0"
 RDFLIB = "rdflib-endpoint"
-SERVER_TITLES = {S3_W2: "s3graph, 2 workers", S3_W0: "s3graph, in-process", RDFLIB: "rdflib-endpoint"}
+SERVER_TITLES = {S3_W2: "s3graph, 2 processes", S3_W1: "s3graph, 1 process",
+                 S3_W0: "s3graph, 1 process, no deadline", RDFLIB: "rdflib-endpoint"}
+S3_SERVERS = (S3_W2, S3_W1, S3_W0)
 
 TARGET_POINT_RATIO = 1.5
 TARGET_MIX_RATIO = 10.0
@@ -813,6 +817,8 @@ def run_dataset(dataset: BenchData, args: argparse.Namespace, plan: Plan) -> dic
     servers = {
         S3_W2: s3graph_server(S3_W2, 2, dataset.data_dir, dataset.synthetic, args.queries_dir, plan.timeout,
                               args.rate_limit_window),
+        S3_W1: s3graph_server(S3_W1, 1, dataset.data_dir, dataset.synthetic, args.queries_dir, plan.timeout,
+                              args.rate_limit_window),
         S3_W0: s3graph_server(S3_W0, 0, dataset.data_dir, dataset.synthetic, args.queries_dir, plan.timeout,
                               args.rate_limit_window),
         RDFLIB: rdflib_server(dataset.files),
@@ -823,8 +829,11 @@ def run_dataset(dataset: BenchData, args: argparse.Namespace, plan: Plan) -> dic
         servers[S3_W2].start()
         servers[RDFLIB].start()
         servers[S3_W2].wait_ready(timeout=1800)
-        log(f"[{dataset.label}] {S3_W2} ready after {servers[S3_W2].ready_seconds:.1f} s; starting {S3_W0}")
+        log(f"[{dataset.label}] {S3_W2} ready after {servers[S3_W2].ready_seconds:.1f} s; starting "
+            f"{S3_W1} and {S3_W0}")
+        servers[S3_W1].start()
         servers[S3_W0].start()
+        servers[S3_W1].wait_ready(timeout=600)
         servers[S3_W0].wait_ready(timeout=600)
         servers[RDFLIB].wait_ready(timeout=1800)
         log(f"[{dataset.label}] all servers ready ({RDFLIB} after {servers[RDFLIB].ready_seconds:.1f} s)")
@@ -835,7 +844,7 @@ def run_dataset(dataset: BenchData, args: argparse.Namespace, plan: Plan) -> dic
                             dataset.data_dir, dataset.synthetic, notes, args.only)
         results: list[Measure] = []
         for query in queries:
-            for name in (S3_W2, S3_W0, RDFLIB):
+            for name in (*S3_SERVERS, RDFLIB):
                 server = servers[name]
                 if not server.alive():
                     log(f"  {name} died; restarting it:\n{server.tail()}")
@@ -870,9 +879,11 @@ CATEGORIES = (
     ("rendering (renderers.py, json)", ("s3graph/renderers.py",)),
     ("guard (guard.py)", ("s3graph/guard.py",)),
     ("rate limiter (ratelimit.py)", ("s3graph/ratelimit.py",)),
-    ("worker pipes (workers.py: send/poll/recv, pickle)", ("s3graph/workers.py", "multiprocessing/")),
+    ("query workers and deadline (workers.py: pipes, pickle, query threads)",
+     ("s3graph/workers.py", "multiprocessing/", "concurrent/futures/")),
     ("protocol, negotiation, settings (protocol.py, negotiation.py)",
      ("s3graph/protocol.py", "s3graph/negotiation.py", "s3graph/errors.py", "s3graph/engine.py")),
+    ("s3graph WSGI fast path (fastpath.py)", ("s3graph/fastpath.py",)),
     ("s3graph web layer (web.py)", ("s3graph/web.py", "s3graph/canned_views.py")),
     ("Flask and Werkzeug", ("flask/", "werkzeug/", "blinker/", "jinja2/")),
     ("waitress (HTTP parsing, sockets, threads)", ("waitress/",)),
@@ -918,7 +929,7 @@ def profile_point(servers: dict[str, Server], query: Query, plan: Plan, label: s
     usual clients, and (if py-spy is installed) where the server's samples fall."""
     out: dict[str, Any] = {"label": label, "clients": plan.clients, "servers": {}}
     spy = BIN / "py-spy"
-    for name in (S3_W2, S3_W0, RDFLIB):
+    for name in (*S3_SERVERS, RDFLIB):
         server = servers[name]
         assert server.proc is not None
         paths = query.path(server)
@@ -932,7 +943,7 @@ def profile_point(servers: dict[str, Server], query: Query, plan: Plan, label: s
         n = max(1, len(lat))
         per_process = {}
         for pid, seconds in after.items():
-            role = "server" if pid == server.proc.pid else f"child {pid}"
+            role = "main" if pid == server.proc.pid else f"child {pid}"
             per_process[role] = (seconds - before.get(pid, 0.0)) / n * 1000
         entry["loaded"] = {"rps": len(lat) / elapsed, "p50_ms": percentile(lat, 50) * 1000,
                            "p99_ms": percentile(lat, 99) * 1000, "cpu_ms_per_request": per_process,
@@ -979,16 +990,17 @@ def profile_stages(dataset: BenchData, profile: dict[str, Any], query: Query) ->
 def stage_costs(data_dir: Path, synthetic: bool, query: str, repeat: int = 2000) -> dict[str, float]:
     """Microseconds per call of each stage of s3graph's request path for `query`, measured
     in this process on the same cached build: the guard, the query in pyoxigraph, JSON
-    rendering, a round trip through one worker process (pipes, pickling, the worker's
-    execute and render) against the same job in-process, and a whole GET /sparql through
-    Flask (test client, in-process executor; no HTTP server, no sockets)."""
+    rendering, the same job in-process, through the deadline executor (a query thread, as
+    `s3graph serve` runs it) and through one worker process of the embedded app (pipes,
+    pickling), and a whole GET /sparql through the app (test client, in-process executor;
+    no HTTP server, no sockets)."""
     from s3graph.build import build
     from s3graph.engine import OxigraphEngine, select_dataset
     from s3graph.guard import check
     from s3graph.renderers import render
     from s3graph.settings import load_settings, resolve_paths
     from s3graph.web import create_app
-    from s3graph.workers import InProcess, Job, WorkerPool
+    from s3graph.workers import Deadline, InProcess, Job, WorkerPool
 
     overrides: dict[str, Any] = {"data_dir": str(data_dir), "cache_dir": str(WORK / "cache"),
                                  "rate_limit_seconds": 1e9, "rate_limit_errors": 10**9}
@@ -1019,15 +1031,20 @@ def stage_costs(data_dir: Path, synthetic: bool, query: str, repeat: int = 2000)
         "render json": per_call(lambda: render(result, "json")),
         "job in-process (execute + render)": per_call(lambda: InProcess(engine).run(job, 60)),
     }
+    deadline = Deadline(engine, lambda: None)
+    try:
+        costs["job through the deadline executor (query thread)"] = per_call(lambda: deadline.run(job, 60))
+    finally:
+        deadline.close()
     pool = WorkerPool(built, settings.engine, settings.base_iri, 1)
     try:
-        costs["job through 1 worker process"] = per_call(lambda: pool.run(job, 60))
+        costs["job through 1 worker process (embedded app)"] = per_call(lambda: pool.run(job, 60))
     finally:
         pool.close()
     app = create_app(settings, built=built, executor=InProcess(engine))
     client = app.test_client()
     path = "/sparql?" + urllib.parse.urlencode({"query": query})
-    costs["GET /sparql via Flask test client (in-process)"] = per_call(
+    costs["GET /sparql via the app's test client (in-process)"] = per_call(
         lambda: client.get(path, headers={"Accept": JSON_RESULTS}), repeat // 2)
     return costs
 
@@ -1039,16 +1056,16 @@ def profile_text(profile: dict[str, Any]) -> list[str]:
     for name, entry in profile["servers"].items():
         one, loaded = entry["one_client"], entry["loaded"]
         cpu = loaded["cpu_ms_per_request"]
-        server_ms = cpu.get("server", math.nan)
-        children = sum(v for k, v in cpu.items() if k != "server")
+        server_ms = cpu.get("main", cpu.get("server", math.nan))
+        children = sum(v for k, v in cpu.items() if k not in ("main", "server"))
         lines.append(f"{SERVER_TITLES[name]}: 1 client {fmt_rps(one['rps'])} req/s, p50 {one['p50_ms']:.1f} ms, "
                      f"p99 {one['p99_ms']:.1f} ms; {profile['clients']} clients "
                      f"{fmt_rps(loaded['rps'])} req/s, p50 {loaded['p50_ms']:.1f} ms, p99 {loaded['p99_ms']:.1f} ms")
-        lines.append(f"    CPU per request: server process {server_ms:.2f} ms, worker/child processes "
+        lines.append(f"    CPU per request: main process {server_ms:.2f} ms, child processes "
                      f"{children:.2f} ms, client {loaded['client_cpu_ms_per_request']:.2f} ms")
         spy = entry.get("py_spy")
         if spy and spy["samples"]:
-            lines.append(f"    py-spy --gil ({spy['samples']} samples of GIL-holding threads, server and workers):")
+            lines.append(f"    py-spy --gil ({spy['samples']} samples of GIL-holding threads, all processes):")
             for category, share in spy["share"].items():
                 lines.append(f"      {share:5.1f}%  {category}")
     if "stages_us" in profile:
@@ -1110,11 +1127,13 @@ def fmt_ratio(r: tuple[float, bool] | None) -> str:
     return (">" + text) if lower else text
 
 
-def isolation_cost(w2: Measure | None, w0: Measure | None) -> float | None:
-    """How much fewer requests/s 2 workers give than in-process, in % (negative: faster)."""
-    if w2 is None or w0 is None or not w2.usable or not w0.usable:
+def isolation_cost(w1: Measure | None, w0: Measure | None) -> float | None:
+    """How much fewer requests/s one server process with the query deadline (queries in a
+    thread of their own, the process replaced on overrun) gives than one process calling the
+    engine directly, in % (negative: faster)."""
+    if w1 is None or w0 is None or not w1.usable or not w0.usable:
         return None
-    return (1 - w2.rps / w0.rps) * 100
+    return (1 - w1.rps / w0.rps) * 100
 
 
 def cell(m: Measure | None) -> list[str]:
@@ -1131,15 +1150,18 @@ def cell(m: Measure | None) -> list[str]:
 def table_text(info: dict[str, Any]) -> str:
     """The per-dataset table."""
     table = by_query(info)
-    head1 = ["", SERVER_TITLES[S3_W2], "", "", "", SERVER_TITLES[S3_W0], "", "", "",
-             SERVER_TITLES[RDFLIB], "", "", "", "s3graph/", "isolation"]
-    head2 = ["query", "req/s", "p50 ms", "p99 ms", "err", "req/s", "p50 ms", "p99 ms", "err",
-             "req/s", "p50 ms", "p99 ms", "err", "rdflib", "cost"]
+    head1 = [""]
+    head2 = ["query"]
+    for name in (*S3_SERVERS, RDFLIB):
+        head1 += [SERVER_TITLES[name], "", "", ""]
+        head2 += ["req/s", "p50 ms", "p99 ms", "err"]
+    head1 += ["s3graph/", "isolation"]
+    head2 += ["rdflib", "cost"]
     rows = []
     for query in info["queries"]:
         ms = table.get(query, {})
-        cost = isolation_cost(ms.get(S3_W2), ms.get(S3_W0))
-        rows.append([query, *cell(ms.get(S3_W2)), *cell(ms.get(S3_W0)), *cell(ms.get(RDFLIB)),
+        cost = isolation_cost(ms.get(S3_W1), ms.get(S3_W0))
+        rows.append([query, *cell(ms.get(S3_W2)), *cell(ms.get(S3_W1)), *cell(ms.get(S3_W0)), *cell(ms.get(RDFLIB)),
                      fmt_ratio(ratio(ms.get(S3_W2), ms.get(RDFLIB))),
                      "-" if cost is None else f"{cost:+.0f}%"])
     widths = [max(len(r[i]) for r in [head1, head2, *rows]) for i in range(len(head2))]
@@ -1197,22 +1219,23 @@ def targets(info: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                 f"{'<=' if rdf_mix and rdf_mix[1] else ''}{fmt_rps(rdf_mix[0] if rdf_mix else math.nan)})"))
     w2 = point.get(S3_W2)
     p99 = w2.p99_ms if w2 is not None and w2.usable else None
-    out.append((f"point lookup p99 < {TARGET_POINT_P99_MS:g} ms (s3graph, 2 workers, 2 cores)",
+    out.append((f"point lookup p99 < {TARGET_POINT_P99_MS:g} ms (s3graph, 2 processes, 2 cores)",
                 None if p99 is None else p99 < TARGET_POINT_P99_MS,
                 "-" if p99 is None else f"{p99:.1f} ms (p50 {w2.p50_ms:.1f} ms)"))  # type: ignore[union-attr]
     costs = []
     for query in info["queries"]:
-        c = isolation_cost(ms.get(query, {}).get(S3_W2), ms.get(query, {}).get(S3_W0))
+        c = isolation_cost(ms.get(query, {}).get(S3_W1), ms.get(query, {}).get(S3_W0))
         if c is not None:
             costs.append(1 - c / 100)
     if costs:
         geo = (1 - math.exp(statistics.fmean(math.log(max(x, 1e-9)) for x in costs))) * 100
-        pc = isolation_cost(point.get(S3_W2), point.get(S3_W0))
-        out.append((f"worker-process isolation costs <= {TARGET_ISOLATION_PCT:g}% req/s against in-process "
-                    f"(geometric mean over {len(costs)} queries)", geo <= TARGET_ISOLATION_PCT,
+        pc = isolation_cost(point.get(S3_W1), point.get(S3_W0))
+        out.append((f"isolation (query deadline) costs <= {TARGET_ISOLATION_PCT:g}% req/s against the engine "
+                    f"called in-process, 1 process each (geometric mean over {len(costs)} queries)",
+                    geo <= TARGET_ISOLATION_PCT,
                     f"{geo:+.1f}% (point lookup {'-' if pc is None else f'{pc:+.1f}%'})"))
     else:
-        out.append((f"worker-process isolation costs <= {TARGET_ISOLATION_PCT:g}%", None, "-"))
+        out.append((f"isolation (query deadline) costs <= {TARGET_ISOLATION_PCT:g}%", None, "-"))
     return out
 
 
@@ -1226,7 +1249,7 @@ def report(infos: list[dict[str, Any]], plan: Plan, machine: dict[str, Any]) -> 
              "(one request only if it takes longer than that)",
              "p99 marked ~ comes from fewer than 100 requests; a ratio >N is a lower bound: rdflib-endpoint timed out "
              "(or was not run, expected to time out) and is counted at 1/timeout req/s; "
-             "isolation cost = 1 - req/s(2 workers) / req/s(in-process); * after a canned query: "
+             "isolation cost = 1 - req/s(1 process) / req/s(1 process, no deadline); * after a canned query: "
              "parameterised (s3graph gets /queries/<slug>, rdflib-endpoint the SPARQL with VALUES)", ""]
     for info in infos:
         title = "bundled data" if info["label"] == "bundled" else f"synthetic, {int(info['label']):,} triples"
@@ -1275,17 +1298,18 @@ def markdown(path: Path) -> str:
             continue
         title = "Bundled data" if info["label"] == "bundled" else f"Synthetic, {int(info['label']):,} triples"
         out.append(f"### {title}\n")
-        out.append("| query | s3graph 2 workers req/s | p50 ms | p99 ms | in-process req/s | p50 ms | p99 ms "
+        out.append("| query | s3graph 2 processes req/s | p50 ms | p99 ms | 1 process req/s | p50 ms | p99 ms "
+                   "| 1 process, no deadline req/s | p50 ms | p99 ms "
                    "| rdflib-endpoint req/s | p50 ms | p99 ms | s3graph / rdflib | isolation cost |")
-        out.append("|---|" + "---:|" * 11)
+        out.append("|---|" + "---:|" * 14)
         table = by_query(info)
         for query in info["queries"]:
             ms = table.get(query, {})
             cells = []
-            for name in (S3_W2, S3_W0, RDFLIB):
+            for name in (*S3_SERVERS, RDFLIB):
                 rps, p50, p99, errors = cell(ms.get(name))
                 cells += [rps + (f" ({errors} err)" if errors not in ("0", "-") else ""), p50, p99]
-            cost = isolation_cost(ms.get(S3_W2), ms.get(S3_W0))
+            cost = isolation_cost(ms.get(S3_W1), ms.get(S3_W0))
             out.append(f"| {query} | " + " | ".join(cells) + f" | {fmt_ratio(ratio(ms.get(S3_W2), ms.get(RDFLIB)))} | "
                        + ("-" if cost is None else f"{cost:+.0f}%") + " |")
         out.append("")

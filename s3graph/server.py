@@ -130,7 +130,7 @@ def _serve_child(settings: Settings, sock: socket.socket, conn: Connection) -> N
         built = build(settings)  # from the cache the supervisor's build left
         engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE)
-        executor = Deadline(engine, retirement.begin, threads=2 * settings.threads)
+        executor = Deadline(engine, retirement.begin)
         app = create_app(settings, built=built, executor=executor)
         server = waitress.create_server(app, sockets=[sock], **waitress_options(settings))
     except S3GraphError as exc:

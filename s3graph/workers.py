@@ -24,7 +24,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -153,29 +152,69 @@ def timeout_error(timeout: float) -> S3GraphError:
 class Deadline:
     """Runs jobs in threads of this process, answering 503 for any that runs past its deadline.
 
-    The overrunning query goes on in its thread (it cannot be stopped), so `on_overrun` is
-    called to have the process replaced; until then the process serves other requests.
+    Each calling thread (an HTTP thread) hands its jobs to a query thread of its own and
+    waits for the outcome with a timeout: two lock operations, about half the cost of a
+    thread pool's futures. An overrunning query goes on in its thread (it cannot be
+    stopped), so that thread is given up, `on_overrun` is called to have the process
+    replaced, and until then the caller gets a fresh query thread for its next job.
     """
 
-    def __init__(self, engine: Engine, on_overrun: Callable[[], None], threads: int = 8) -> None:
+    def __init__(self, engine: Engine, on_overrun: Callable[[], None]) -> None:
         self.engine = engine
         self.on_overrun = on_overrun
         self.overruns = 0
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="s3graph-query")
+        self._local = threading.local()
+        self._closed = False
 
     def run(self, job: Job, timeout: float) -> Outcome:
-        """Run `job` in a query thread; past `timeout` give up on it and report the overrun."""
-        future = self._pool.submit(run_job_safely, self.engine, job)
-        try:
-            return future.result(timeout)
-        except TimeoutError:
+        """Run `job` in the caller's query thread; past `timeout` give up on it and report."""
+        if self._closed:
+            raise S3GraphError("the server is shutting down", status=503, code="busy")
+        runner: _QueryThread | None = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = self._local.runner = _QueryThread(self.engine)
+        outcome = runner.run(job, timeout)
+        if outcome is None:
+            self._local.runner = None  # stuck in the query: never used again
             self.overruns += 1
             self.on_overrun()
-            raise timeout_error(timeout) from None
+            raise timeout_error(timeout)
+        return outcome
 
     def close(self) -> None:
-        """Stop taking jobs (a running query cannot be stopped; its thread is abandoned)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Take no more jobs (a running query cannot be stopped; its thread is abandoned)."""
+        self._closed = True
+
+
+class _QueryThread:
+    """One daemon thread that runs one job at a time for one caller."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._job: Job | None = None
+        self._outcome: Outcome | None = None
+        threading.Thread(target=self._loop, name="s3graph-query", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            self._go.acquire()
+            assert self._job is not None
+            self._outcome = run_job_safely(self.engine, self._job)
+            self._job = None
+            self._done.release()
+
+    def run(self, job: Job, timeout: float) -> Outcome | None:
+        """The job's outcome, or None when it is still running after `timeout` seconds."""
+        self._job = job
+        self._go.release()
+        if not self._done.acquire(timeout=timeout):
+            return None
+        outcome, self._outcome = self._outcome, None
+        return outcome
 
 
 def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri: str) -> None:

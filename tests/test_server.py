@@ -145,7 +145,7 @@ def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred)
     from s3graph.workers import Deadline, Job
 
     overruns: list[int] = []
-    executor = Deadline(engine, lambda: overruns.append(1), threads=2)
+    executor = Deadline(engine, lambda: overruns.append(1))
     try:
         # about a second of work: 3,298 x 3,298 pairs, counted
         pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
