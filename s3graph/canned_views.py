@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask import Response as FlaskResponse
 
-from .catalog import CannedQuery
+from .catalog import RESERVED, CannedQuery
 from .engine import select_dataset
 from .errors import QueryError
 from .negotiation import negotiate
@@ -18,7 +18,6 @@ from .web import state, to_flask, wants_html
 from .workers import encode_bindings
 
 queries_bp = Blueprint("queries", __name__)
-RESERVED = ("format", "infer")
 
 
 def describe(canned: CannedQuery) -> dict[str, Any]:

@@ -94,6 +94,10 @@ class Parameter:
         return QueryError(f"parameter {self.name}: {shown!r} is not {expected}", code="bad-parameter")
 
 
+#: Query-string names of /queries/<slug> that are not parameters of the query.
+RESERVED = ("format", "infer")
+
+
 @dataclass(frozen=True)
 class CannedQuery:
     """A canned query: slug, metadata, typed parameters and SPARQL text."""

@@ -1,11 +1,12 @@
-"""The endpoint's hot path as plain WSGI: SPARQL queries from programs, without Flask.
+"""The hot paths as plain WSGI: data requests from programs, answered without Flask.
 
-`SparqlWSGI` sits in front of the Flask application and answers GET and POST /sparql
-requests that carry a query and want data (not an HTML page) itself, through the same
-framework-free protocol core (`protocol.py`) the Flask route uses, with the same headers
-and error bodies. Everything else (pages, the service description, CORS preflight, other
-methods, browsers) goes on to Flask. Flask's per-request machinery (request context,
-routing, response object, hooks) cost about a third of a point lookup's CPU time.
+`SparqlWSGI` sits in front of the Flask application and itself answers the requests that
+want data, not an HTML page: GET and POST /sparql with a query, and GET /queries/<slug>
+(a canned query). It goes through the same framework-free core (`protocol.py`,
+`catalog.py`) the Flask routes use, with the same headers and error bodies. Everything
+else (pages, the service description, CORS preflight, other methods, browsers) goes on to
+Flask. Flask's per-request machinery (request context, routing, response object, hooks)
+cost about a third of a point lookup's CPU time.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .catalog import RESERVED, Catalog, RegionResolver
+from .engine import select_dataset
 from .errors import QueryError, S3GraphError
-from .negotiation import prefers_html
+from .negotiation import negotiate, prefers_html
 from .protocol import QueryService, Request, Response, error_response, outcome_response, parse_call, prepare
+from .workers import encode_bindings
 
 log = logging.getLogger("s3graph.web")
 StartResponse = Callable[..., Any]
@@ -49,17 +53,27 @@ def content_type_of(media_type: str) -> str:
 
 
 class SparqlWSGI:
-    """WSGI middleware answering data requests to /sparql; the rest goes to `fallback`."""
+    """WSGI middleware answering data requests to /sparql and /queries/<slug>; the rest goes
+    to `fallback` (the Flask app)."""
 
-    def __init__(self, fallback: WSGIApp, service: QueryService, max_body: int) -> None:
+    def __init__(self, fallback: WSGIApp, service: QueryService, max_body: int,
+                 catalog: Catalog | None = None, resolve_region: RegionResolver | None = None) -> None:
         self.fallback = fallback
         self.service = service
         self.max_body = max_body
+        self.catalog = catalog
+        self.resolve_region = resolve_region
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
-        if environ.get("PATH_INFO") != "/sparql" or method not in ("GET", "POST") \
-                or prefers_html(environ.get("HTTP_ACCEPT")):
+        path = environ.get("PATH_INFO", "")
+        if method not in ("GET", "POST") or prefers_html(environ.get("HTTP_ACCEPT")):
+            return self.fallback(environ, start_response)
+        if path.startswith("/queries/") and method == "GET" and self.catalog is not None:
+            slug = path[len("/queries/"):]
+            if slug and "/" not in slug:
+                return self._canned(environ, start_response, slug)
+        if path != "/sparql":
             return self.fallback(environ, start_response)
         args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         if method == "GET" and not any(k == "query" for k, _ in args):
@@ -87,6 +101,44 @@ class SparqlWSGI:
             response = error_response(S3GraphError("internal error; quote the request id when reporting it",
                                                    status=500, code="internal-error"), request_id)
         return self._respond(start_response, response, request_id)
+
+    def _canned(self, environ: dict[str, Any], start_response: StartResponse, slug: str) -> Iterable[bytes]:
+        """GET /queries/<slug>: the canned query with parameters from the query string."""
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        client = environ.get("REMOTE_ADDR") or "unknown"
+        first: dict[str, str] = {}  # the first value of each name, as the Flask route reads them
+        for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+            first.setdefault(key, value)
+        try:
+            response = self._answer_canned(slug, first, environ.get("HTTP_ACCEPT", ""), client)
+        except _ToFlask:
+            return self.fallback(environ, start_response)
+        except S3GraphError as error:
+            if error.status >= 400 and error.code != "rate-limited":
+                self.service.record_error(client)
+            response = error_response(error, request_id)
+        except Exception:  # our own bug: logged with the request id, never shown
+            log.exception("request %s failed", request_id)
+            response = error_response(S3GraphError("internal error; quote the request id when reporting it",
+                                                   status=500, code="internal-error"), request_id)
+        return self._respond(start_response, response, request_id)
+
+    def _answer_canned(self, slug: str, first: dict[str, str], accept: str, client: str) -> Response:
+        assert self.catalog is not None
+        service = self.service
+        service.admit(client)
+        canned = self.catalog.get(slug)
+        values = {k: v for k, v in first.items() if k not in RESERVED}
+        infer_text = first.get("infer", "true").lower()
+        if infer_text not in ("true", "false"):
+            raise QueryError("infer must be true or false", code="bad-parameter")
+        dataset = select_dataset(service.built, infer=infer_text == "true")
+        bindings = canned.bind(values, self.resolve_region)
+        fmt = negotiate("bindings", first.get("format"), accept)
+        if fmt == "html":  # format=html asked for explicitly: the page
+            raise _ToFlask
+        outcome = service.run(canned.sparql, dataset, fmt, client, encode_bindings(bindings))
+        return outcome_response(outcome)
 
     def _body(self, environ: dict[str, Any]) -> bytes:
         try:

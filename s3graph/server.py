@@ -6,6 +6,11 @@ waitress on the shared socket (the kernel hands each new connection to one of th
 answers queries in its own threads with a deadline (`workers.Deadline`): no round trip to
 another process on the request path, and no process's GIL shared by all requests.
 
+New connections go to the process with the fewest open connections: each process writes
+its count into shared memory and only offers to accept while no other has fewer (the
+kernel alone spreads a few long-lived keep-alive connections unevenly: in 20 trials of 4
+connections over 2 processes, 4 times all 4 landed on one).
+
 A query that runs past `query_timeout` cannot be stopped, so its process retires: the
 client gets its 503 at once, the process stops accepting connections, finishes the requests
 it has in hand (closing idle keep-alive connections) and exits. The supervisor starts the
@@ -43,6 +48,8 @@ log = logging.getLogger("s3graph.server")
 
 #: How long a retiring process may take to finish its other requests, beyond query_timeout.
 RETIRE_GRACE = 5.0
+#: The connection count that marks a slot as not accepting (starting, retiring or gone).
+NOT_ACCEPTING = 1 << 30
 
 
 def waitress_options(settings: Settings) -> dict[str, Any]:
@@ -80,12 +87,46 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 # --- the server processes ---------------------------------------------------------------------
 
+class Balance:
+    """Accept new connections only while no other server process has fewer open.
+
+    Each process has a slot in a shared array of connection counts; waitress's loop asks
+    its listening server `readable()` before every wait, and the answer is made to depend
+    on the counts.
+    """
+
+    def __init__(self, counts: Any, slot: int) -> None:
+        self.counts = counts
+        self.slot = slot
+        self.stopped = False
+
+    def install(self, server: Any) -> None:
+        """Wrap `server.readable` (waitress's own test of whether to accept)."""
+        original = server.readable
+        counts, slot = self.counts, self.slot
+
+        def readable() -> bool:
+            if self.stopped or not original():
+                return False
+            mine = len(server.active_channels)
+            counts[slot] = mine
+            return all(mine <= other for i, other in enumerate(counts) if i != slot)
+
+        server.readable = readable
+
+    def stop(self) -> None:
+        """Accept no more (the process is retiring): the others take every new connection."""
+        self.stopped = True
+        self.counts[self.slot] = NOT_ACCEPTING
+
+
 class Retirement:
     """Ends a server process after an overrun: stop accepting, finish what is in hand, exit."""
 
-    def __init__(self, conn: Connection, grace: float) -> None:
+    def __init__(self, conn: Connection, grace: float, balance: Balance | None = None) -> None:
         self.conn = conn
         self.grace = grace
+        self.balance = balance
         self.server: Any = None  # the waitress server, set once it exists
         self._begun = False
         self._lock = threading.Lock()
@@ -97,6 +138,8 @@ class Retirement:
             if self._begun:
                 return
             self._begun = True
+        if self.balance is not None:
+            self.balance.stop()
         with contextlib.suppress(OSError):
             self.conn.send("retiring")  # the supervisor starts the replacement now
         threading.Thread(target=self._drain, name="s3graph-retire", daemon=True).start()
@@ -122,14 +165,15 @@ class Retirement:
         os._exit(0)  # the overrunning query's thread cannot be stopped any other way
 
 
-def _serve_child(settings: Settings, sock: socket.socket, conn: Connection) -> None:
+def _serve_child(settings: Settings, sock: socket.socket, conn: Connection, counts: Any, slot: int) -> None:
     """The body of one server process: load, report ready, serve until ended."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which ends us
     logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
         built = build(settings)  # from the cache the supervisor's build left
         engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
-        retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE)
+        balance = Balance(counts, slot)
+        retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
         executor = Deadline(engine, retirement.begin)
         app = create_app(settings, built=built, executor=executor)
         server = waitress.create_server(app, sockets=[sock], **waitress_options(settings))
@@ -137,6 +181,7 @@ def _serve_child(settings: Settings, sock: socket.socket, conn: Connection) -> N
         conn.send(("failed", exc.message))
         return
     retirement.server = server
+    balance.install(server)
     conn.send("ready")
     server.run()
 
@@ -147,6 +192,7 @@ def _serve_child(settings: Settings, sock: socket.socket, conn: Connection) -> N
 class _Child:
     process: BaseProcess
     conn: Connection
+    slot: int
     ready: bool = False
     retiring: bool = False
     conn_open: bool = True
@@ -165,24 +211,26 @@ class Supervisor:
         self.settings = settings
         self.sock = listening_socket(host, port)
         self.context = multiprocessing.get_context("spawn")
+        # open connections per server process (shared memory), for Balance
+        self.counts = self.context.RawArray("i", [NOT_ACCEPTING] * settings.workers)
         self.children: list[_Child] = []
         self.replaced = 0
         self.start_timeout = start_timeout
 
-    def _start_child(self) -> None:
+    def _start_child(self, slot: int) -> None:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve_child, args=(self.settings, self.sock, child),
-                                       name="s3graph-server")
+        process = self.context.Process(target=_serve_child, name="s3graph-server",
+                                       args=(self.settings, self.sock, child, self.counts, slot))
         process.start()
         child.close()
-        self.children.append(_Child(process, parent))
+        self.children.append(_Child(process, parent, slot))
 
     def run(self, announce: Any = None) -> None:
         """Start the processes, wait until they serve, then keep them going until interrupted."""
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            for _ in range(self.settings.workers):
-                self._start_child()
+            for slot in range(self.settings.workers):
+                self._start_child(slot)
             started = time.monotonic()
             while not all(c.ready for c in self.children):
                 if time.monotonic() - started > self.start_timeout:
@@ -225,7 +273,7 @@ class Supervisor:
             self.replaced += 1
             print(f"s3graph: server process {child.process.pid} is retiring (a query ran past "
                   "the deadline); starting its replacement", file=sys.stderr, flush=True)
-            self._start_child()
+            self._start_child(child.slot)
         elif isinstance(message, tuple) and message[0] == "failed":
             raise ServerFailed(f"a server process could not start: {message[1]}")
 
@@ -233,6 +281,8 @@ class Supervisor:
         child.process.join()
         self.children.remove(child)
         child.conn.close()
+        if not child.retiring:
+            self.counts[child.slot] = NOT_ACCEPTING  # until its replacement serves
         if not child.ready:
             raise ServerFailed(f"a server process exited (code {child.process.exitcode}) before it "
                                "was ready")
@@ -240,7 +290,7 @@ class Supervisor:
             self.replaced += 1
             print(f"s3graph: server process {child.process.pid} ended (code "
                   f"{child.process.exitcode}); starting its replacement", file=sys.stderr, flush=True)
-            self._start_child()
+            self._start_child(child.slot)
 
     def stop(self) -> None:
         """End every server process and close the socket."""

@@ -233,8 +233,10 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
     app.after_request(_finish)
     app.register_error_handler(S3GraphError, _handle_expected)
     app.register_error_handler(HTTPException, _handle_http)
-    # Data requests to /sparql are answered before Flask (the same protocol core, less overhead).
-    app.wsgi_app = SparqlWSGI(app.wsgi_app, service, max_body(settings))  # type: ignore[method-assign]
+    # Data requests to /sparql and /queries/<slug> are answered before Flask (the same core,
+    # less overhead).
+    app.wsgi_app = SparqlWSGI(app.wsgi_app, service, max_body(settings), catalog,  # type: ignore[method-assign]
+                              app.extensions["s3graph"].resolve_region)
     return app
 
 

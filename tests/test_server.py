@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -161,3 +162,51 @@ def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred)
         assert (failed.ok, failed.status, failed.code) == (False, 400, "syntax-error")
     finally:
         executor.close()
+
+
+def test_balance_accepts_only_while_no_other_process_has_fewer_connections() -> None:
+    from types import SimpleNamespace
+
+    from s3graph.server import NOT_ACCEPTING, Balance
+
+    counts = [NOT_ACCEPTING, 3, NOT_ACCEPTING]
+    accepting = {"waitress": True}
+    server = SimpleNamespace(active_channels={10: None, 11: None}, readable=lambda: accepting["waitress"])
+    balance = Balance(counts, 0)
+    balance.install(server)
+    assert server.readable() is True and counts == [2, 3, NOT_ACCEPTING]
+    counts[1] = 1
+    assert server.readable() is False  # another process has fewer: it takes the next one
+    counts[1] = 2
+    assert server.readable() is True  # a tie: either may
+    accepting["waitress"] = False  # waitress's own limits still apply
+    assert server.readable() is False
+    accepting["waitress"] = True
+    balance.stop()
+    assert server.readable() is False and counts[0] == NOT_ACCEPTING
+
+
+def test_keep_alive_connections_are_spread_over_the_processes(served: Served) -> None:
+    import http.client
+
+    def sockets(pid: int) -> int:
+        count = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                count += os.readlink(fd).startswith("socket:")
+        return count
+
+    children = served.children()
+    base = {pid: sockets(pid) for pid in children}
+    for _ in range(5):
+        connections = []
+        for _ in range(4):
+            connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+            connection.request("GET", "/sparql?query=" + urllib.parse.quote("ASK {}"))
+            assert connection.getresponse().read() == b'{"head": {}, "boolean": true}'
+            connections.append(connection)
+        time.sleep(0.2)
+        assert sorted(sockets(pid) - base[pid] for pid in children) == [2, 2]
+        for connection in connections:
+            connection.close()
+        assert wait_for(lambda: all(sockets(pid) == base[pid] for pid in children), 10)
