@@ -78,40 +78,42 @@ class SparqlWSGI:
         args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         if method == "GET" and not any(k == "query" for k, _ in args):
             return self.fallback(environ, start_response)  # the service description
-        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
-        client = environ.get("REMOTE_ADDR") or "unknown"
-        try:
-            body = self._body(environ) if method == "POST" else b""
-        except S3GraphError as error:
-            return self._respond(start_response, error_response(error, request_id), request_id)
-        plain = Request(method, args, environ.get("CONTENT_TYPE", ""), body,
-                        environ.get("HTTP_ACCEPT", ""), client)
-        try:
-            response = self._answer(plain)
-        except _ToFlask:
+        body = b""
+
+        def answer(client: str) -> Response:
+            nonlocal body
+            if method == "POST":
+                body = self._body(environ)
+            return self._answer(Request(method, args, environ.get("CONTENT_TYPE", ""), body,
+                                        environ.get("HTTP_ACCEPT", ""), client))
+
+        def restore_body() -> None:  # Flask reads the body again
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-            return self.fallback(environ, start_response)
-        except S3GraphError as error:
-            if error.status >= 400 and error.code != "rate-limited":
-                self.service.record_error(client)
-            response = error_response(error, request_id)
-        except Exception:  # our own bug: logged with the request id, never shown
-            log.exception("request %s failed", request_id)
-            response = error_response(S3GraphError("internal error; quote the request id when reporting it",
-                                                   status=500, code="internal-error"), request_id)
-        return self._respond(start_response, response, request_id)
+
+        return self._serve(environ, start_response, answer, restore_body)
 
     def _canned(self, environ: dict[str, Any], start_response: StartResponse, slug: str) -> Iterable[bytes]:
         """GET /queries/<slug>: the canned query with parameters from the query string."""
-        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
-        client = environ.get("REMOTE_ADDR") or "unknown"
         first: dict[str, str] = {}  # the first value of each name, as the Flask route reads them
         for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
             first.setdefault(key, value)
+        accept = environ.get("HTTP_ACCEPT", "")
+        return self._serve(environ, start_response,
+                           lambda client: self._answer_canned(slug, first, accept, client))
+
+    def _serve(self, environ: dict[str, Any], start_response: StartResponse,
+               answer: Callable[[str], Response], before_flask: Callable[[], None] | None = None,
+               ) -> Iterable[bytes]:
+        """Answer with `answer(client)`; errors as JSON bodies with the request id; a request
+        that turns out to want the HTML page goes on to Flask."""
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        client = environ.get("REMOTE_ADDR") or "unknown"
         try:
-            response = self._answer_canned(slug, first, environ.get("HTTP_ACCEPT", ""), client)
+            response = answer(client)
         except _ToFlask:
+            if before_flask is not None:
+                before_flask()
             return self.fallback(environ, start_response)
         except S3GraphError as error:
             if error.status >= 400 and error.code != "rate-limited":
