@@ -18,6 +18,13 @@ class S3GraphError(Exception):
             self.status = status
         if code is not None:
             self.code = code
+        #: True when the client was already charged for this failure (rate limits).
+        self.charged = False
+
+    @property
+    def counts_against_client(self) -> bool:
+        """Whether this failure is to be counted against the client's error allowance."""
+        return self.status >= 400 and self.code != "rate-limited" and not self.charged
 
 
 class DataError(S3GraphError):

@@ -116,7 +116,7 @@ class SparqlWSGI:
                 before_flask()
             return self.fallback(environ, start_response)
         except S3GraphError as error:
-            if error.status >= 400 and error.code != "rate-limited":
+            if error.counts_against_client:
                 self.service.record_error(client)
             response = error_response(error, request_id)
         except Exception:  # our own bug: logged with the request id, never shown

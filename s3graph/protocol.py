@@ -174,11 +174,11 @@ class QueryService:
     def run(self, query: str, dataset: DatasetSpec, fmt: str, client: str,
             bindings: tuple[tuple[str, str], ...] = ()) -> Outcome:
         """Run a checked query under the deadline, counting its time against the client."""
-        job = Job(query, dataset, bindings, fmt, self.settings.max_results)
+        job = Job(query, dataset, bindings, fmt, self.settings.max_results, client)
         try:
             outcome: Outcome = self.executor.run(job, self.settings.query_timeout)
         except S3GraphError as exc:
-            if exc.code == "query-timeout":
+            if exc.code == "query-timeout" and not exc.charged:
                 self.limiter.record(client, self.settings.query_timeout, False)
             raise
         self.limiter.record(client, outcome.seconds, False)

@@ -11,9 +11,12 @@ its count into shared memory and only offers to accept while no other has fewer 
 kernel alone spreads a few long-lived keep-alive connections unevenly: in 20 trials of 4
 connections over 2 processes, 4 times all 4 landed on one).
 
-A query that runs past `query_timeout` cannot be stopped, so its process retires: the
-client gets its 503 at once, the process stops accepting connections, finishes the requests
-it has in hand (closing idle keep-alive connections) and exits. The supervisor starts the
+Queries run in the HTTP thread that received them (`Watchdog`): nothing is handed to
+another thread or process on the request path. A watchdog thread per process looks at the
+running queries every 50 ms; one past `query_timeout` cannot be stopped, so the watchdog
+answers its client itself (a 503 written to that connection, which is then closed) and
+the process retires: it stops accepting connections, finishes the requests it has in hand
+(closing idle keep-alive connections) and exits. The supervisor starts the
 replacement as soon as it hears of the overrun, and also replaces a process that dies.
 Meanwhile the other processes go on serving. With `workers` = 0 a single waitress process
 answers queries with no deadline (for tests and for measuring what the isolation costs).
@@ -30,19 +33,23 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import formatdate
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 import waitress
+from waitress.channel import HTTPChannel
 
 from .build import build
-from .engine import make_engine
+from .engine import Engine, make_engine
 from .errors import S3GraphError
+from .fastpath import EXPOSED, content_type_of, request_id_from
+from .protocol import error_response
 from .settings import Settings, resolve_paths
 from .web import create_app, max_body
-from .workers import Deadline
+from .workers import Deadline, Job, Outcome, run_job_safely, timeout_error
 
 log = logging.getLogger("s3graph.server")
 
@@ -87,6 +94,115 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 # --- the server processes ---------------------------------------------------------------------
 
+_current = threading.local()  # the waitress channel (connection) an HTTP thread is serving
+
+
+class TrackedChannel(HTTPChannel):
+    """waitress's connection, remembered by the thread serving its request (for Watchdog)."""
+
+    def service(self) -> None:
+        _current.channel = self
+        try:
+            super().service()
+        finally:
+            _current.channel = None
+
+
+@dataclass
+class _Running:
+    deadline: float
+    timeout: float
+    channel: Any
+    client: str
+    handled: threading.Event = field(default_factory=threading.Event)
+
+
+class Watchdog:
+    """Runs each job in the calling HTTP thread; a watchdog thread answers those that overrun.
+
+    On an overrun the watchdog writes the 503 to the client's connection and closes it,
+    then calls `on_overrun` (the process retires): the query itself cannot be stopped. The
+    client is charged then (`charge(client, seconds)`: the rate limiter's query time and
+    error count), since the request may never return. A job from a thread that is not
+    serving a waitress connection goes to `fallback`.
+    """
+
+    def __init__(self, engine: Engine, on_overrun: Any, fallback: Deadline, interval: float = 0.05) -> None:
+        self.engine = engine
+        self.on_overrun = on_overrun
+        self.fallback = fallback
+        self.interval = interval
+        self.abandoned: set[Any] = set()  # channels answered by the watchdog
+        self.charge: Any = None  # called with (client, seconds) for each overrun
+        self._running: dict[int, _Running] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, name="s3graph-watchdog", daemon=True).start()
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run `job` here; if the watchdog answered meanwhile, the outcome goes nowhere."""
+        channel = getattr(_current, "channel", None)
+        if channel is None:
+            return self.fallback.run(job, timeout)
+        entry = _Running(time.monotonic() + timeout, timeout, channel, job.client)
+        with self._lock:
+            self._running[id(entry)] = entry
+        try:
+            outcome = run_job_safely(self.engine, job)
+        finally:
+            with self._lock:
+                answered = self._running.pop(id(entry), None) is None
+        if answered:  # the client has its 503 (and was charged) and the connection is closed
+            entry.handled.wait(10)
+            error = timeout_error(timeout)
+            error.charged = True
+            raise error
+        return outcome
+
+    def close(self) -> None:
+        """Nothing to stop: the watchdog ends with the process."""
+        self.fallback.close()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            now = time.monotonic()
+            with self._lock:
+                late = [e for e in self._running.values() if e.deadline <= now]
+                for entry in late:
+                    del self._running[id(entry)]
+            for entry in late:
+                try:
+                    self._answer(entry)
+                    if self.charge is not None:
+                        self.charge(entry.client, entry.timeout)
+                    self.on_overrun()
+                except Exception:  # keep watching whatever went wrong here
+                    log.exception("answering an overrun failed")
+                finally:
+                    entry.handled.set()
+
+    def _answer(self, entry: _Running) -> None:
+        """Write the 503 for an overrun query to its connection, then close the connection."""
+        channel = entry.channel
+        self.abandoned.add(channel)
+        request = channel.requests[0] if channel.requests else None
+        request_id = request_id_from(request.headers.get("X_REQUEST_ID") if request is not None else None)
+        response = error_response(timeout_error(entry.timeout), request_id)
+        log.warning("request %s ran past the %g s limit; answered 503", request_id, entry.timeout)
+        head = (f"HTTP/1.1 503 Service Unavailable\r\nDate: {formatdate(usegmt=True)}\r\n"
+                f"Content-Type: {content_type_of(response.media_type)}\r\n"
+                f"Content-Length: {len(response.body)}\r\nConnection: close\r\nVary: Accept\r\n"
+                f"Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: {EXPOSED}\r\n"
+                f"X-Request-Id: {request_id}\r\nServer: s3graph\r\n\r\n")
+        data = head.encode("latin-1") + response.body
+        sock = channel.socket
+        with contextlib.suppress(OSError):
+            sock.settimeout(2.0)  # a blocking send of a few hundred bytes to an idle connection
+            sock.sendall(data)
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 class Balance:
     """Accept new connections only while no other server process has fewer open.
 
@@ -127,6 +243,7 @@ class Retirement:
         self.conn = conn
         self.grace = grace
         self.balance = balance
+        self.abandoned: set[Any] = set()  # connections already answered by the watchdog
         self.server: Any = None  # the waitress server, set once it exists
         self._begun = False
         self._lock = threading.Lock()
@@ -160,7 +277,8 @@ class Retirement:
             self.server.trigger.pull_trigger(self._sweep)
             self._swept.wait(1.0)
             time.sleep(0.05)
-            if self._swept.is_set() and not self.server.active_channels:
+            if self._swept.is_set() and all(channel in self.abandoned for channel
+                                            in list(self.server.active_channels.values())):
                 break
         os._exit(0)  # the overrunning query's thread cannot be stopped any other way
 
@@ -174,9 +292,13 @@ def _serve_child(settings: Settings, sock: socket.socket, conn: Connection, coun
         engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
         balance = Balance(counts, slot)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
-        executor = Deadline(engine, retirement.begin)
+        executor = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin))
+        retirement.abandoned = executor.abandoned
         app = create_app(settings, built=built, executor=executor)
+        limiter = app.extensions["s3graph"].service.limiter
+        executor.charge = lambda client, seconds: limiter.record(client, seconds, True)
         server = waitress.create_server(app, sockets=[sock], **waitress_options(settings))
+        server.channel_class = TrackedChannel
     except S3GraphError as exc:
         conn.send(("failed", exc.message))
         return

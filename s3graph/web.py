@@ -174,7 +174,7 @@ def _finish(response: FlaskResponse) -> FlaskResponse:
 def render_error(error: S3GraphError) -> FlaskResponse:
     """One rendering of every error: JSON, or an HTML page for a browser."""
     request_id = getattr(g, "request_id", "")
-    if error.status >= 400 and error.code != "rate-limited" and "s3graph" in current_app.extensions:
+    if error.counts_against_client and "s3graph" in current_app.extensions:
         state().service.record_error(request.remote_addr or "unknown")
     if wants_html():
         page = render_template("error.html", error=error, request_id=request_id)

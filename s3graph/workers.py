@@ -3,11 +3,12 @@
 Neither Oxigraph nor rdflib can be interrupted from Python, so a query that runs too long
 (or crashes its process) must cost a process, never the service. Two executors do that:
 
-* `Deadline` runs each query in a thread of the calling process (Oxigraph releases the GIL
-  while it evaluates, so the process goes on serving meanwhile); past the deadline the
-  client gets a 503 at once and `on_overrun` is called, so that the process is replaced
-  once its other requests are done. `s3graph serve` runs this in each of its server
-  processes (`server.py`): no inter-process round trip on the request path.
+* `Deadline` hands each query to a query thread of the calling process (Oxigraph releases
+  the GIL while it evaluates) and waits with a timeout; past the deadline the caller gets
+  a 503 at once and `on_overrun` is called, so that the process is replaced once its other
+  requests are done. `s3graph serve` uses it only as a fallback: its server processes run
+  a query in the HTTP thread itself and a watchdog answers overruns (`server.Watchdog`),
+  which saves the two thread hand-offs per query.
 * `WorkerPool` sends each query to one of a few worker processes and kills the worker on
   overrun: for the app embedded in another WSGI server, which cannot replace its process.
 
@@ -49,6 +50,7 @@ class Job:
     bindings: tuple[tuple[str, str], ...] = ()
     format: str = "json"
     max_results: int = 10000
+    client: str = ""  # who asked (for rate limits), not sent to a worker's engine
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,51 @@ def test_keep_alive_connections_are_spread_over_the_processes(served: Served) ->
         for connection in connections:
             connection.close()
         assert wait_for(lambda: all(sockets(pid) == base[pid] for pid in children), 10)
+
+
+def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(engine, inferred) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from s3graph import server
+    from s3graph.errors import S3GraphError
+    from s3graph.workers import Deadline, Job
+
+    overruns: list[int] = []
+    charged: list[tuple[str, float]] = []
+    watchdog = server.Watchdog(engine, lambda: overruns.append(1), Deadline(engine, lambda: None), interval=0.01)
+    watchdog.charge = lambda client, seconds: charged.append((client, seconds))
+    pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # about a second of work
+    ours, theirs = socket.socketpair()
+    class Channel:  # what the watchdog uses of waitress's connection object (hashable)
+        def __init__(self) -> None:
+            self.socket = ours
+            self.requests = [SimpleNamespace(headers={"X_REQUEST_ID": "r-17"})]
+
+    channel = Channel()
+    server._current.channel = channel  # as if serving this connection
+    try:
+        ok = watchdog.run(Job(SIMPLE, inferred, client="10.0.0.9"), 10)
+        assert ok.ok and ok.count == 1 and overruns == [] and charged == []
+        with pytest.raises(S3GraphError) as caught:
+            watchdog.run(Job(pairs, inferred, client="10.0.0.9"), 0.05)
+        theirs.settimeout(5)
+        received = b""
+        while chunk := theirs.recv(4096):
+            received += chunk
+    finally:
+        server._current.channel = None
+        ours.close()
+        theirs.close()
+    # the query ran to its end in this thread; the client had its answer long before
+    assert (caught.value.status, caught.value.code, caught.value.charged) == (503, "query-timeout", True)
+    assert overruns == [1] and charged == [("10.0.0.9", 0.05)]
+    assert channel in watchdog.abandoned
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "HTTP/1.1 503 Service Unavailable"
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["Connection"] == "close" and headers["X-Request-Id"] == "r-17"
+    assert headers["Access-Control-Allow-Origin"] == "*" and int(headers["Content-Length"]) == len(body)
+    assert json.loads(body) == {"error": "query-timeout", "status": 503, "request_id": "r-17",
+                                "message": "the query ran past the 0.05 s limit and was stopped"}
