@@ -599,8 +599,9 @@ def canned_queries(queries_dir: Path, data_dir: Path, synthetic: bool,
 
 def _region_resolver(data_dir: Path, synthetic: bool) -> Any:
     """s3graph's own region resolver over the (cached) build of this dataset."""
-    from s3graph.build import build
     from s3graph.regions import region_resolver
+
+    from s3graph.build import build
     from s3graph.settings import load_settings
 
     overrides: dict[str, Any] = {"data_dir": str(data_dir), "cache_dir": str(WORK / "cache")}
@@ -994,13 +995,14 @@ def stage_costs(data_dir: Path, synthetic: bool, query: str, repeat: int = 2000)
     `s3graph serve` runs it) and through one worker process of the embedded app (pipes,
     pickling), and a whole GET /sparql through the app (test client, in-process executor;
     no HTTP server, no sockets)."""
-    from s3graph.build import build
     from s3graph.engine import OxigraphEngine, select_dataset
     from s3graph.guard import check
     from s3graph.renderers import render
+    from s3graph.workers import Deadline, InProcess, Job, WorkerPool
+
+    from s3graph.build import build
     from s3graph.settings import load_settings, resolve_paths
     from s3graph.web import create_app
-    from s3graph.workers import Deadline, InProcess, Job, WorkerPool
 
     overrides: dict[str, Any] = {"data_dir": str(data_dir), "cache_dir": str(WORK / "cache"),
                                  "rate_limit_seconds": 1e9, "rate_limit_errors": 10**9}
@@ -1354,7 +1356,6 @@ def machine_info() -> dict[str, Any]:
 def measure_owlrl(triples: int, seed: int) -> None:
     """Time s3graph.inference.closure (owlrl) on the ontology plus `triples` synthetic triples."""
     import rdflib
-
     from s3graph.inference import closure
 
     dataset = prepare_dataset(str(triples), seed)

@@ -9,14 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuiltGraph, build, check_shapes
-from .engine import Bindings, make_engine, select_dataset
-from .errors import S3GraphError
-from .exporting import EXPORT_FORMATS, export
-from .guard import check
-from .renderers import FORMATS, render, result_kind
-from .settings import Settings, load_settings, resolve_paths
-from .stats import stats_text
+from .build.pipeline import check_shapes
+from .errors import Code, S3GraphError
+from .formats.registry import KINDS, dump_formats, of_kind
+from .query.catalog import load_catalog
+from .query.engines import ENGINES
+from .service.compose import compose
+from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, Request, Response
+from .service.service import TRUSTED, Service
+from .settings import Settings, load_settings
 
 
 def _progress(message: str) -> None:
@@ -24,16 +25,17 @@ def _progress(message: str) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return resolve_paths(load_settings(
-        args.config, data_dir=args.data_dir, ontology_path=args.ontology, shapes_path=args.shapes,
-        cache_dir=args.cache_dir, queries_dir=args.queries_dir))
+    return load_settings(args.config, data_dir=args.data_dir, ontology_path=args.ontology, shapes_path=args.shapes,
+                         cache_dir=args.cache_dir, queries_dir=args.queries_dir,
+                         engine=getattr(args, "engine", None))
 
 
-def _build(settings: Settings) -> BuiltGraph:
-    built = build(settings, progress=_progress)
-    if not built.from_cache:
-        print(f"s3graph: built in {built.seconds:.1f} s", file=sys.stderr)
-    return built
+def _service(settings: Settings) -> Service:
+    """The service for a trusted user: the same path as HTTP, without the anonymous limits."""
+    service = compose(settings, profile=TRUSTED, progress=_progress)
+    if not service.built.from_cache:
+        print(f"s3graph: built in {service.built.seconds:.1f} s", file=sys.stderr)
+    return service
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -46,10 +48,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print triples per graph, classes with instance counts, inferred triples, build time."""
     started = time.perf_counter()
-    settings = _settings(args)
-    built = _build(settings)
-    engine = make_engine("oxigraph", built)
-    print(stats_text(built, engine, time.perf_counter() - started))
+    service = _service(_settings(args).replace(engine="oxigraph"))
+    print(service.stats(time.perf_counter() - started))
     return 0
 
 
@@ -59,49 +59,29 @@ def _read_query(text: str) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise S3GraphError(f"{path}: cannot read query file ({exc.strerror})", code="bad-file") from None
+            raise S3GraphError(f"{path}: cannot read query file ({exc.strerror})", code=Code.BAD_FILE) from None
         except UnicodeDecodeError:
-            raise S3GraphError(f"{path}: query file is not UTF-8", code="bad-file") from None
+            raise S3GraphError(f"{path}: query file is not UTF-8", code=Code.BAD_FILE) from None
     return text
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    """Run a SPARQL query (text or @file) and print the result in the chosen format."""
-    settings = _settings(args)
+    """Run a SPARQL query (text or @file) or a canned query and print the result."""
     if args.canned is None and args.query is None:
-        raise S3GraphError("give a query (TEXT or @FILE) or --canned SLUG", code="usage")
-    built = _build(settings)
-    engine = make_engine(args.engine or settings.engine, built, settings.base_iri)
-    dataset = select_dataset(built, infer=not args.no_inference)
+        raise S3GraphError("give a query (TEXT or @FILE) or --canned SLUG", code=Code.USAGE)
+    params = _pairs(args.param)
+    service = _service(_settings(args))
+    options = [("infer", "false")] if args.no_inference else []
+    options += [("format", args.format)] if args.format else []
     if args.canned is not None:
-        from .catalog import load_catalog  # the catalog is only read when asked for
-        from .regions import region_resolver
-
-        canned = load_catalog(settings.queries_dir).get(args.canned)
-        bindings = canned.bind(dict(_pairs(args.param)), region_resolver(built.open_store()))
-        text = canned.sparql
+        response = service.canned(args.canned, Request("GET", (*params, *options)))
     else:
-        text, bindings = _read_query(args.query), {}
-        # The same checks as over HTTP (update refused, SERVICE allow-list, clear syntax errors),
-        # without the size limits meant for anonymous clients.
-        checked = check(text, max_length=1 << 30, max_depth=4096,
-                        allowlist=settings.federation_allowlist, base=settings.base_iri)
-        if checked.from_graphs or checked.from_named_graphs:
-            dataset = select_dataset(built, infer=not args.no_inference,
-                                     default_graph_uris=checked.from_graphs,
-                                     named_graph_uris=checked.from_named_graphs)
-    result = engine.execute(text, dataset, bindings, settings.max_results)
-    kind = result_kind(result)
-    name = args.format or next(iter(FORMATS[kind]))
-    if name not in FORMATS[kind]:
-        raise S3GraphError(f"format {name!r} does not fit a {kind} result; use one of "
-                           + ", ".join(FORMATS[kind]), code="bad-format")
-    _, body = render(result, name)
-    sys.stdout.buffer.write(body)
+        response = service.sparql(Request("GET", (("query", _read_query(args.query)), *options)))
+    assert isinstance(response, Response)  # the trusted profile offers no pages
+    sys.stdout.buffer.write(response.body)
     sys.stdout.flush()
-    if getattr(result, "truncated", False):
-        count = len(result.rows) if isinstance(result, Bindings) else len(result.triples)  # type: ignore[union-attr]
-        print(f"s3graph: result truncated to {count} (max_results)", file=sys.stderr)
+    if response.headers.get(TRUNCATED_HEADER):
+        print(f"s3graph: result truncated to {response.headers[RESULTS_HEADER]} (max_results)", file=sys.stderr)
     return 0
 
 
@@ -110,16 +90,14 @@ def _pairs(items: Sequence[str] | None) -> list[tuple[str, str]]:
     for item in items or ():
         name, sep, value = item.partition("=")
         if not sep:
-            raise S3GraphError(f"parameter {item!r} is not name=value", code="usage")
+            raise S3GraphError(f"parameter {item!r} is not name=value", code=Code.USAGE)
         pairs.append((name, value))
     return pairs
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the dataset (asserted, inferred or all graphs) in an RDF format."""
-    settings = _settings(args)
-    built = _build(settings)
-    body = export(built, args.format, args.graphs)
+    body = _service(_settings(args)).export(args.format, args.graphs)
     if args.output:
         Path(args.output).write_bytes(body)
         print(f"s3graph: wrote {len(body)} bytes to {args.output}", file=sys.stderr)
@@ -130,8 +108,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_queries(args: argparse.Namespace) -> int:
     """List the canned queries."""
-    from .catalog import load_catalog
-
     catalog = load_catalog(_settings(args).queries_dir)
     for canned in catalog.queries:
         params = ", ".join(p.signature() for p in canned.parameters)
@@ -141,19 +117,17 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build (or reuse) the graph and serve it over HTTP."""
-    from .server import serve  # the web layer is only imported to serve
+    from .server.supervisor import serve  # the web layer is only imported to serve
 
     settings = _settings(args)
     if args.workers is not None:
         settings = settings.replace(workers=args.workers)
     if args.threads is not None:
         settings = settings.replace(threads=args.threads)
-    if args.engine:
-        settings = settings.replace(engine=args.engine)
     if settings.public_url == Settings().public_url:
         # Not configured: describe the service at the address it listens on.
         settings = settings.replace(public_url=f"http://{args.host}:{args.port}")
-    _build(settings)
+    _service(settings).close()  # builds the graph (or checks the cache) once, before the processes start
     serve(settings, host=args.host, port=args.port)
     return 0
 
@@ -177,16 +151,16 @@ def parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", parents=[common], help="run a SPARQL query")
     q.add_argument("query", nargs="?", help="the query text, or @FILE")
-    q.add_argument("--format", choices=sorted({*FORMATS["bindings"], *FORMATS["graph"]}),
+    q.add_argument("--format", choices=sorted({name for kind in KINDS for name in of_kind(kind)}),
                    help="output format (default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
     q.add_argument("--no-inference", action="store_true", help="query the asserted triples only")
-    q.add_argument("--engine", choices=["oxigraph", "rdflib"], help="query engine")
+    q.add_argument("--engine", choices=list(ENGINES), help="query engine")
     q.add_argument("--canned", metavar="SLUG", help="run a canned query instead")
     q.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="a canned-query parameter (repeatable)")
 
     e = sub.add_parser("export", parents=[common], help="write the dataset as RDF")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="ttl")
+    e.add_argument("--format", choices=sorted(dump_formats()), default="ttl")
     which = e.add_mutually_exclusive_group()
     which.add_argument("--asserted", dest="graphs", action="store_const", const="asserted",
                        help="the asserted graphs only (ontology and data)")
@@ -204,7 +178,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline)")
     s.add_argument("--threads", type=int, help="HTTP threads per server process")
-    s.add_argument("--engine", choices=["oxigraph", "rdflib"])
+    s.add_argument("--engine", choices=list(ENGINES))
     return top
 
 
@@ -219,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except S3GraphError as exc:
         print(f"s3graph: error: {exc.message}", file=sys.stderr)
-        return 1 if exc.code == "shapes-violated" else 2
+        return 1 if exc.code == Code.SHAPES_VIOLATED else 2
     except KeyboardInterrupt:
         return 130
 

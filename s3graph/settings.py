@@ -1,16 +1,23 @@
-"""Every setting, declared once with its default and help; read from a file and the environment."""
+"""Every setting, declared once (type, default, help, check); read from a file and the environment.
+
+A setting is one field of `Settings`: its annotation is the type, and `setting(...)` gives
+the default, the help text, how the README shows the default and the check a value must
+pass. `SETTINGS` lists them in order; the README's table is tested against it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .build.reasoners import REASONERS
 from .errors import ConfigError
+from .query.engines import ENGINES
 
 ENV_PREFIX = "S3GRAPH_"
 
@@ -19,31 +26,85 @@ DEFAULT_ALLOWLIST = (
     "https://publications.europa.eu/webapi/rdf/sparql",
 )
 
+Check = Callable[[str, Any], None]
+
+
+def positive(name: str, value: Any) -> None:
+    """A number above zero."""
+    if value <= 0:
+        raise ConfigError(f"setting {name} must be positive, not {value}")
+
+
+def at_least(low: int) -> Check:
+    """A number of `low` or more."""
+    def check(name: str, value: Any) -> None:
+        if value < low:
+            raise ConfigError(f"setting {name} must be {low} or more, not {value}")
+    return check
+
+
+def one_of(choices: Mapping[str, Any]) -> Check:
+    """A name from a registry."""
+    def check(name: str, value: Any) -> None:
+        if value not in choices:
+            raise ConfigError(f"setting {name}: {value!r} is not one of {', '.join(choices)}")
+    return check
+
+
+def setting(default: Any, help: str, *, shown: str | None = None, check: Check | None = None) -> Any:
+    """Declare a setting: its default, help text, the default as the README shows it, a check."""
+    return field(default=default, metadata={"help": help, "shown": shown, "check": check})
+
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings of one s3graph instance (see SETTINGS for what each means)."""
+    """The settings of one s3graph instance; empty paths stand for the bundled files."""
 
-    data_dir: str = ""
-    ontology_path: str = ""
-    shapes_path: str = ""
-    queries_dir: str = ""
-    cache_dir: str = ""
-    base_iri: str = "https://w3id.org/s3graph/"
-    public_url: str = "http://127.0.0.1:8000"
-    engine: str = "oxigraph"
-    workers: int = 2
-    threads: int = 4
-    query_timeout: float = 30.0
-    max_query_length: int = 65536
-    max_nesting_depth: int = 64
-    max_results: int = 10000
-    federation_allowlist: tuple[str, ...] = field(default=DEFAULT_ALLOWLIST)
-    rate_limit_seconds: float = 60.0
-    rate_limit_errors: int = 60
-    rate_limit_window: float = 60.0
-    reasoner: str = "owlrl"
-    validate_on_build: bool = True
+    data_dir: str = setting("", "Folder of data files (*.ttl), each loaded into its own named graph.",
+                            shown="the bundled `data/`")
+    ontology_path: str = setting("", "The OWL ontology (Turtle).", shown="the bundled `ontology/s3.ttl`")
+    shapes_path: str = setting("", "The SHACL shapes the data must satisfy.", shown="the bundled `ontology/shapes.ttl`")
+    queries_dir: str = setting("", "Folder of canned queries (*.rq).", shown="the bundled `queries/`")
+    cache_dir: str = setting("", "Where the built graph and its inference are cached, keyed by a hash of the inputs.",
+                             shown="`$XDG_CACHE_HOME/s3graph` or `~/.cache/s3graph`")
+    base_iri: str = setting("https://w3id.org/s3graph/", "The base of every resource IRI in the data.")
+    public_url: str = setting("http://127.0.0.1:8000", "The URL the service is reached at from outside (used in the service description and links).",
+                              shown="`http://HOST:PORT` of `serve`")
+    engine: str = setting("oxigraph", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking).",
+                          check=one_of(ENGINES))
+    workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
+                           check=at_least(0))
+    threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
+    query_timeout: float = setting(30.0, "Seconds a query may run; past that the client gets 503 and the process running it is replaced.",
+                                   check=positive)
+    max_query_length: int = setting(65536, "Longest query text accepted, in bytes (UTF-8).", check=positive)
+    max_nesting_depth: int = setting(64, "Deepest nesting of groups, sub-queries and brackets accepted in a query.",
+                                     check=positive)
+    max_results: int = setting(10000, "Most result rows (or triples) returned; longer results are cut and marked truncated.",
+                               check=positive)
+    federation_allowlist: tuple[str, ...] = setting(DEFAULT_ALLOWLIST, "SERVICE endpoints a query may call (comma-separated in the environment); any other SERVICE is refused.",
+                                                    shown="`" + ", ".join(DEFAULT_ALLOWLIST) + "`")
+    rate_limit_seconds: float = setting(60.0, "Query time, in seconds, one client may use per rate-limit window.",
+                                        check=positive)
+    rate_limit_errors: int = setting(60, "Failed requests one client may make per rate-limit window.", check=positive)
+    rate_limit_window: float = setting(60.0, "Length of the rate-limit window, in seconds.", check=positive)
+    reasoner: str = setting("owlrl", "owlrl computes the OWL-RL closure into the inferred graph; none leaves that graph empty (for benchmarks and data too large for owlrl).",
+                            check=one_of(REASONERS))
+    validate_on_build: bool = setting(True, "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them).")
+
+    def __post_init__(self) -> None:
+        # The one place where the defaults of the paths are filled in.
+        root = bundled_root()
+        defaults = {
+            "data_dir": root / "data",
+            "ontology_path": root / "ontology" / "s3.ttl",
+            "shapes_path": root / "ontology" / "shapes.ttl",
+            "queries_dir": root / "queries",
+            "cache_dir": Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "s3graph",
+        }
+        for name, path in defaults.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, str(path))
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed (values are converted and checked)."""
@@ -52,48 +113,40 @@ class Settings:
 
 @dataclass(frozen=True)
 class SettingDoc:
-    """The documentation of one setting: its name and what it does."""
+    """One setting as documented: name, environment variable, type, default, help."""
 
     name: str
+    env: str
+    type: str
+    default: Any
+    shown: str
     help: str
+    check: Check | None
 
 
-SETTINGS: tuple[SettingDoc, ...] = (
-    SettingDoc("data_dir", "Folder of data files (*.ttl), each loaded into its own named graph. Default: the bundled data/."),
-    SettingDoc("ontology_path", "The OWL ontology (Turtle). Default: the bundled ontology/s3.ttl."),
-    SettingDoc("shapes_path", "The SHACL shapes the data must satisfy. Default: the bundled ontology/shapes.ttl."),
-    SettingDoc("queries_dir", "Folder of canned queries (*.rq). Default: the bundled queries/."),
-    SettingDoc("cache_dir", "Where the built graph and its inference are cached, keyed by a hash of the inputs. Default: $XDG_CACHE_HOME/s3graph or ~/.cache/s3graph."),
-    SettingDoc("base_iri", "The base of every resource IRI in the data."),
-    SettingDoc("public_url", "The URL the service is reached at from outside (used in the service description and links)."),
-    SettingDoc("engine", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking)."),
-    SettingDoc("workers", "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks)."),
-    SettingDoc("threads", "HTTP threads per server process."),
-    SettingDoc("query_timeout", "Seconds a query may run; past that the client gets 503 and the process running it is replaced."),
-    SettingDoc("max_query_length", "Longest query text accepted, in bytes (UTF-8)."),
-    SettingDoc("max_nesting_depth", "Deepest nesting of groups, sub-queries and brackets accepted in a query."),
-    SettingDoc("max_results", "Most result rows (or triples) returned; longer results are cut and marked truncated."),
-    SettingDoc("federation_allowlist", "SERVICE endpoints a query may call (comma-separated in the environment); any other SERVICE is refused."),
-    SettingDoc("rate_limit_seconds", "Query time, in seconds, one client may use per rate-limit window."),
-    SettingDoc("rate_limit_errors", "Failed requests one client may make per rate-limit window."),
-    SettingDoc("rate_limit_window", "Length of the rate-limit window, in seconds."),
-    SettingDoc("reasoner", "owlrl computes the OWL-RL closure into the inferred graph; none leaves that graph empty (for benchmarks and data too large for owlrl)."),
-    SettingDoc("validate_on_build", "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them)."),
-)
+def _doc(f: dataclasses.Field[Any]) -> SettingDoc:
+    default = f.default
+    shown = f.metadata["shown"] or (f"`{str(default).lower()}`" if isinstance(default, bool) else f"`{default}`")
+    return SettingDoc(f.name, ENV_PREFIX + f.name.upper(), str(f.type), default, shown, f.metadata["help"],
+                      f.metadata["check"])
 
 
-def _convert(name: str, value: Any, kind: Any) -> Any:
+#: Every setting, in declaration order.
+SETTINGS: tuple[SettingDoc, ...] = tuple(_doc(f) for f in dataclasses.fields(Settings))
+
+
+def _convert(name: str, value: Any, kind: str) -> Any:
     """Convert one raw value (from a file or the environment) to the declared type."""
     try:
-        if kind in (int, "int"):
+        if kind == "int":
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)
             return int(value)
-        if kind in (float, "float"):
+        if kind == "float":
             if isinstance(value, bool):
                 raise ValueError(value)
             return float(value)
-        if kind in (bool, "bool"):
+        if kind == "bool":
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
@@ -102,7 +155,7 @@ def _convert(name: str, value: Any, kind: Any) -> Any:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
-        if kind in ("tuple[str, ...]",):
+        if kind == "tuple[str, ...]":
             if isinstance(value, str):
                 return tuple(item.strip() for item in value.split(",") if item.strip())
             return tuple(str(item) for item in value)
@@ -112,26 +165,17 @@ def _convert(name: str, value: Any, kind: Any) -> Any:
 
 
 def from_mapping(values: Mapping[str, Any]) -> Settings:
-    """Build Settings from a mapping of names to raw values; unknown names are an error."""
-    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    """Build Settings from a mapping of names to raw values; unknown names and bad values are errors."""
+    docs = {doc.name: doc for doc in SETTINGS}
     converted: dict[str, Any] = {}
     for name, value in values.items():
-        if name not in fields:
+        if name not in docs:
             raise ConfigError(f"unknown setting {name!r}")
-        converted[name] = _convert(name, value, fields[name].type)
+        converted[name] = _convert(name, value, docs[name].type)
     settings = Settings(**converted)
-    if settings.reasoner not in ("owlrl", "none"):
-        raise ConfigError(f"setting reasoner: {settings.reasoner!r} is not owlrl or none")
-    if settings.engine not in ("oxigraph", "rdflib"):
-        raise ConfigError(f"setting engine: {settings.engine!r} is not oxigraph or rdflib")
-    for name in ("max_results", "query_timeout", "max_query_length", "max_nesting_depth",
-                 "rate_limit_seconds", "rate_limit_errors", "rate_limit_window"):
-        if getattr(settings, name) <= 0:
-            raise ConfigError(f"setting {name} must be positive, not {getattr(settings, name)}")
-    if settings.threads < 1:
-        raise ConfigError(f"setting threads must be 1 or more, not {settings.threads}")
-    if settings.workers < 0:
-        raise ConfigError(f"setting workers must be 0 or more, not {settings.workers}")
+    for doc in SETTINGS:
+        if doc.check is not None:
+            doc.check(doc.name, getattr(settings, doc.name))
     return settings
 
 
@@ -149,10 +193,9 @@ def load_settings(config_file: str | None = None, environ: Mapping[str, str] | N
             raise ConfigError(f"config file {path}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path}: {exc}") from None
-    for f in dataclasses.fields(Settings):
-        key = ENV_PREFIX + f.name.upper()
-        if key in env:
-            values[f.name] = env[key]
+    for doc in SETTINGS:
+        if doc.env in env:
+            values[doc.name] = env[doc.env]
     values.update({k: v for k, v in overrides.items() if v is not None})
     return from_mapping(values)
 
@@ -162,18 +205,3 @@ def bundled_root() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "bundled"
     return packaged if (packaged / "ontology").is_dir() else here.parent
-
-
-def resolve_paths(settings: Settings) -> Settings:
-    """Fill in the default locations of the bundled files and of the cache."""
-    root = bundled_root()
-    cache = settings.cache_dir or str(
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "s3graph")
-    return dataclasses.replace(
-        settings,
-        data_dir=settings.data_dir or str(root / "data"),
-        ontology_path=settings.ontology_path or str(root / "ontology" / "s3.ttl"),
-        shapes_path=settings.shapes_path or str(root / "ontology" / "shapes.ttl"),
-        queries_dir=settings.queries_dir or str(root / "queries"),
-        cache_dir=cache,
-    )

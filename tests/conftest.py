@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from s3graph.build import BuiltGraph, build
-from s3graph.engine import DatasetSpec, Engine, OxigraphEngine, RdflibEngine, select_dataset
+from s3graph.build.pipeline import build
+from s3graph.build.store import BuiltGraph
+from s3graph.query.engines import DatasetSpec, Engine, OxigraphEngine, RdflibEngine, select_dataset
 from s3graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +70,8 @@ def data_copy(tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture()
 def app(settings: Settings, built: BuiltGraph, engine: Engine):  # type: ignore[no-untyped-def]
     """An app per test; queries run in-process on the session's engine (no worker start-up)."""
+    from s3graph.query.executors import InProcess
     from s3graph.web import create_app
-    from s3graph.workers import InProcess
 
     return create_app(settings, built=built, executor=InProcess(engine))
 

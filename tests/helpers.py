@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from s3graph.engine import Bindings, DatasetSpec, Engine
+from s3graph.query.engines import Bindings, DatasetSpec, Engine
 from s3graph.terms import Term
 
 PREFIXES = """

@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 import pytest
 
-from s3graph.build import BuiltGraph
-from s3graph.catalog import Catalog, load_catalog
-from s3graph.engine import Bindings, Engine, select_dataset
+from s3graph.build.store import BuiltGraph
 from s3graph.errors import QueryError
-from s3graph.guard import check
-from s3graph.regions import region_resolver
-from s3graph.settings import Settings, resolve_paths
+from s3graph.query.catalog import Catalog, load_catalog
+from s3graph.query.engines import Bindings, Engine, select_dataset
+from s3graph.query.guard import check
+from s3graph.query.regions import region_resolver
+from s3graph.settings import Settings
 from tests.helpers import rows, value
 
 ID = "https://w3id.org/s3graph/id/"
@@ -86,7 +86,7 @@ COUNTIES_WITHOUT = ["Uppsala", "Västmanland", "Jönköping", "Kronoberg", "Kalm
 @pytest.fixture(scope="module")
 def catalog(settings: Settings) -> Catalog:
     """The bundled canned queries."""
-    return load_catalog(resolve_paths(settings).queries_dir)
+    return load_catalog(settings.queries_dir)
 
 
 def run(catalog: Catalog, built: BuiltGraph, engine: Engine, slug: str, infer: bool,

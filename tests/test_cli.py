@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from s3graph.build import BuiltGraph
+from s3graph.build.store import BuiltGraph
 from s3graph.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

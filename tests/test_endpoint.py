@@ -237,8 +237,8 @@ def test_cors_allows_any_origin_without_credentials(client) -> None:  # type: ig
 
 
 def test_result_cap_is_signalled(settings, built, engine) -> None:  # type: ignore[no-untyped-def]
+    from s3graph.query.executors import InProcess
     from s3graph.web import create_app
-    from s3graph.workers import InProcess
 
     small = create_app(settings.replace(max_results=5), built=built, executor=InProcess(engine)).test_client()
     response = small.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"})

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from s3graph.engine import Bindings, Boolean, Triples
+from s3graph.query.engines import Bindings, Boolean, Triples
 from tests.helpers import PREFIXES
 
 QUERIES = {
@@ -47,7 +47,7 @@ def _normal(result):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("name", sorted(QUERIES))
 @pytest.mark.parametrize("infer", [True, False])
 def test_both_engines_agree(name: str, infer: bool, built, engine, rdflib_engine) -> None:  # type: ignore[no-untyped-def]
-    from s3graph.engine import select_dataset
+    from s3graph.query.engines import select_dataset
 
     dataset = select_dataset(built, infer=infer)
     query = PREFIXES + QUERIES[name]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from s3graph.build import BuiltGraph
-from s3graph.engine import DatasetSpec, Engine
+from s3graph.build.store import BuiltGraph
+from s3graph.query.engines import DatasetSpec, Engine
 from tests.helpers import column, rows
 
 GRAPH = "https://w3id.org/s3graph/graph/"

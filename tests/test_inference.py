@@ -7,9 +7,9 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from s3graph.build import BuiltGraph
-from s3graph.engine import DatasetSpec, Engine
-from s3graph.inference import closure, is_noise
+from s3graph.build.reasoners import closure, is_noise
+from s3graph.build.store import BuiltGraph
+from s3graph.query.engines import DatasetSpec, Engine
 from tests.helpers import column
 
 EX = rdflib.Namespace("http://example.org/")

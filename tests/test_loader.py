@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from s3graph.build import build
+from s3graph.build.loader import discover, graph_iri
+from s3graph.build.pipeline import build
 from s3graph.errors import DataError
-from s3graph.loader import discover, graph_iri
 from s3graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from s3graph.errors import S3GraphError
-from s3graph.negotiation import negotiate, parse_accept
+from s3graph.formats.negotiation import negotiate, parse_accept
 
 
 @pytest.mark.parametrize(("kind", "fmt", "accept", "expected"), [

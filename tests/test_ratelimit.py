@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from s3graph.errors import S3GraphError
-from s3graph.ratelimit import RateLimiter
+from s3graph.service.ratelimit import RateLimiter
 
 
 class Clock:

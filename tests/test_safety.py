@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from s3graph.build.loader import SourceFile, parse_file
 from s3graph.errors import DataError
-from s3graph.loader import SourceFile, parse_file
+from s3graph.query.executors import InProcess, WorkerPool
 from s3graph.web import create_app
-from s3graph.workers import InProcess, WorkerPool
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"

@@ -143,7 +143,7 @@ def test_a_process_that_dies_is_replaced(served: Served) -> None:
 
 def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred) -> None:  # type: ignore[no-untyped-def]
     from s3graph.errors import S3GraphError
-    from s3graph.workers import Deadline, Job
+    from s3graph.query.executors import Deadline, Job
 
     overruns: list[int] = []
     executor = Deadline(engine, lambda: overruns.append(1))
@@ -167,7 +167,7 @@ def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred)
 def test_balance_accepts_only_while_no_other_process_has_fewer_connections() -> None:
     from types import SimpleNamespace
 
-    from s3graph.server import NOT_ACCEPTING, Balance
+    from s3graph.server.balance import NOT_ACCEPTING, Balance
 
     counts = [NOT_ACCEPTING, 3, NOT_ACCEPTING]
     accepting = {"waitress": True}
@@ -215,14 +215,14 @@ def test_keep_alive_connections_are_spread_over_the_processes(served: Served) ->
 def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(engine, inferred) -> None:  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
 
-    from s3graph import server
     from s3graph.errors import S3GraphError
-    from s3graph.workers import Deadline, Job
+    from s3graph.query.executors import Deadline, Job
+    from s3graph.server import watchdog as server
 
     overruns: list[int] = []
     charged: list[tuple[str, float]] = []
-    watchdog = server.Watchdog(engine, lambda: overruns.append(1), Deadline(engine, lambda: None), interval=0.01)
-    watchdog.charge = lambda client, seconds: charged.append((client, seconds))
+    watchdog = server.Watchdog(engine, lambda: overruns.append(1), Deadline(engine, lambda: None), interval=0.01,
+                               charge=lambda client, seconds: charged.append((client, seconds)))
     pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # about a second of work
     ours, theirs = socket.socketpair()
     class Channel:  # what the watchdog uses of waitress's connection object (hashable)

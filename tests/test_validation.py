@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from s3graph.build import build, check_shapes
+from s3graph.build.pipeline import build, check_shapes
+from s3graph.build.validation import Violation
 from s3graph.errors import ValidationFailed
 from s3graph.settings import Settings
-from s3graph.validation import Violation
 
 TERRITORY = "https://w3id.org/s3graph/id/territory/"
 PART = "https://w3id.org/s3graph/id/participation/"

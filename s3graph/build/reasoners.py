@@ -1,0 +1,91 @@
+"""Reasoners in a registry: each turns the asserted triples into the triples it infers.
+
+`owlrl` computes the OWL-RL closure with owlrl, dropping the noise a user never wants;
+`none` infers nothing (for benchmarks and data too large for owlrl).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import owlrl
+import rdflib
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from ..registry import Registry
+
+Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
+
+_BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_REFLEXIVE_NOISE = frozenset({
+    OWL.sameAs, SKOS.exactMatch, RDFS.subClassOf, RDFS.subPropertyOf,
+    OWL.equivalentClass, OWL.equivalentProperty,
+})
+_LITERAL_PREFIX = "urn:s3graph:literal:"
+
+
+def _is_builtin(node: rdflib.term.Node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(_BUILTIN_NAMESPACES)
+
+
+def is_noise(triple: Triple) -> bool:
+    """True for inferred triples that carry nothing for a user of this graph."""
+    s, p, o = triple
+    if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
+        return True
+    if s == o and p in _REFLEXIVE_NOISE:
+        return True
+    if o == OWL.Thing or s == OWL.Nothing:
+        return True
+    # Axiomatic triples about RDF/RDFS/OWL/XSD built-ins (owl:sameAs a owl:SymmetricProperty...).
+    if _is_builtin(s):
+        return True
+    return p == RDF.type and o == RDFS.Resource
+
+
+def closure(asserted: Iterable[Triple]) -> set[Triple]:
+    """The triples OWL-RL adds to `asserted` (asserted ones and noise left out).
+
+    Literals are swapped for placeholder IRIs while owlrl runs: none of the ontology's axioms
+    reason over literal values, and owlrl's own literal handling is what makes it slow and
+    what produces triples with literal subjects.
+    """
+    to_iri: dict[Literal, URIRef] = {}
+    to_literal: dict[URIRef, Literal] = {}
+    work = rdflib.Graph()
+    base: set[Triple] = set()
+    for s, p, o in asserted:
+        base.add((s, p, o))
+        if isinstance(o, Literal):
+            iri = to_iri.get(o)
+            if iri is None:
+                iri = URIRef(f"{_LITERAL_PREFIX}{len(to_iri)}")
+                to_iri[o] = iri
+                to_literal[iri] = o
+            o = iri
+        work.add((s, p, o))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
+                           datatype_axioms=False).expand(work)
+    inferred: set[Triple] = set()
+    for s, p, o in work:
+        s2 = to_literal.get(s, s) if isinstance(s, URIRef) else s
+        o2 = to_literal.get(o, o) if isinstance(o, URIRef) else o
+        triple = (s2, p, o2)
+        if triple in base or is_noise(triple):
+            continue
+        if isinstance(o2, URIRef) and str(o2).startswith(_LITERAL_PREFIX):
+            continue
+        inferred.add(triple)
+    return inferred
+
+
+def nothing(asserted: Iterable[Triple]) -> set[Triple]:
+    """No inference: the inferred graph stays empty."""
+    return set()
+
+
+#: A reasoner takes the asserted triples and returns what it infers (asserted ones left out).
+Reasoner = Callable[[Iterable[Triple]], set[Triple]]
+
+REASONERS: Registry[Reasoner] = Registry("reasoner", {"owlrl": closure, "none": nothing})

@@ -1,0 +1,2 @@
+"""Output formats: one registry (`registry`), their renderers (`results`, `rdf`) and the one
+negotiation function (`negotiation`)."""

@@ -1,0 +1,113 @@
+"""One server process: load the dataset, compose the service, serve on the shared socket; retire
+after an overrun (stop accepting, finish what is in hand, exit)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import waitress
+
+from ..build.pipeline import build
+from ..errors import S3GraphError
+from ..query.engines import make_engine
+from ..query.executors import Deadline
+from ..service.compose import compose
+from ..service.ratelimit import RateLimiter
+from ..settings import Settings
+from ..web import create_app
+from ..web.front import max_body
+from .balance import Balance
+from .watchdog import TrackedChannel, Watchdog
+
+#: How long a retiring process may take to finish its other requests, beyond query_timeout.
+RETIRE_GRACE = 5.0
+
+
+def waitress_options(settings: Settings) -> dict[str, Any]:
+    """waitress's settings: threads, and a body limit just above what the app reads."""
+    return {"threads": settings.threads, "ident": "s3graph",
+            "max_request_body_size": max_body(settings) + 1024}
+
+
+class Retirement:
+    """Ends a server process after an overrun: stop accepting, finish what is in hand, exit."""
+
+    def __init__(self, conn: Connection, grace: float, balance: Balance | None = None) -> None:
+        self.conn = conn
+        self.grace = grace
+        self.balance = balance
+        self.abandoned: set[Any] = set()  # connections already answered by the watchdog
+        self.server: Any = None  # the waitress server (see attach)
+        self._begun = False
+        self._lock = threading.Lock()
+        self._swept = threading.Event()
+
+    def attach(self, server: Any) -> None:
+        """The waitress server to drain (it exists only once the app does)."""
+        self.server = server
+
+    def begin(self) -> None:
+        """Called by the executor on an overrun (from a request thread): start retiring."""
+        with self._lock:
+            if self._begun:
+                return
+            self._begun = True
+        if self.balance is not None:
+            self.balance.stop()
+        with contextlib.suppress(OSError):
+            self.conn.send("retiring")  # the supervisor starts the replacement now
+        threading.Thread(target=self._drain, name="s3graph-retire", daemon=True).start()
+
+    def _sweep(self) -> None:
+        """In waitress's loop thread: accept no more, close connections with nothing in hand."""
+        server = self.server
+        server.accepting = False
+        for channel in list(server.active_channels.values()):
+            if not channel.requests and not channel.total_outbufs_len:
+                channel.will_close = True
+        self._swept.set()
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline:
+            self._swept.clear()
+            self.server.trigger.pull_trigger(self._sweep)
+            self._swept.wait(1.0)
+            time.sleep(0.05)
+            if self._swept.is_set() and all(channel in self.abandoned for channel
+                                            in list(self.server.active_channels.values())):
+                break
+        os._exit(0)  # the overrunning query's thread cannot be stopped any other way
+
+
+def serve_child(settings: Settings, sock: socket.socket, conn: Connection, counts: Any, slot: int) -> None:
+    """The body of one server process: load, report ready, serve until ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which ends us
+    logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
+    try:
+        built = build(settings)  # from the cache the supervisor's build left
+        engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
+        balance = Balance(counts, slot)
+        retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
+        limiter = RateLimiter.from_settings(settings)
+        watchdog = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin),
+                            abandoned=retirement.abandoned,
+                            charge=lambda client, seconds: limiter.record(client, seconds, True))
+        service = compose(settings, built=built, executor=watchdog, limiter=limiter)
+        server = waitress.create_server(create_app(service=service), sockets=[sock], **waitress_options(settings))
+        server.channel_class = TrackedChannel
+    except S3GraphError as exc:
+        conn.send(("failed", exc.message))
+        return
+    retirement.attach(server)
+    balance.install(server)
+    conn.send("ready")
+    server.run()

@@ -1,0 +1,136 @@
+"""The deadline in a server process: queries run in the HTTP thread, a watchdog answers overruns.
+
+A watchdog thread looks at the running queries every 50 ms; one past `query_timeout`
+cannot be stopped, so the watchdog answers its client itself (a 503 written to that
+connection, which is then closed), charges the client and has the process retire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any
+
+from waitress.channel import HTTPChannel
+
+from ..query.engines import Engine
+from ..query.executors import Deadline, Job, Outcome, run_job_safely, timeout_error
+from ..service.http import error_response, headers_for, request_id_from
+
+log = logging.getLogger("s3graph.server")
+
+_current = threading.local()  # the waitress channel (connection) an HTTP thread is serving
+
+
+class TrackedChannel(HTTPChannel):
+    """waitress's connection, remembered by the thread serving its request (for Watchdog)."""
+
+    def service(self) -> None:
+        _current.channel = self
+        try:
+            super().service()
+        finally:
+            _current.channel = None
+
+
+@dataclass
+class _Running:
+    deadline: float
+    timeout: float
+    channel: Any
+    client: str
+    handled: threading.Event = field(default_factory=threading.Event)
+
+
+class Watchdog:
+    """Runs each job in the calling HTTP thread; a watchdog thread answers those that overrun.
+
+    On an overrun the watchdog writes the 503 to the client's connection and closes it,
+    then calls `on_overrun` (the process retires): the query itself cannot be stopped. The
+    client is charged then (`charge(client, seconds)`: the rate limiter's query time and
+    error count), since the request may never return. A job from a thread that is not
+    serving a waitress connection goes to `fallback`.
+    """
+
+    def __init__(self, engine: Engine, on_overrun: Callable[[], None], fallback: Deadline, *,
+                 abandoned: set[Any] | None = None, charge: Callable[[str, float], None] | None = None,
+                 interval: float = 0.05) -> None:
+        self.engine = engine
+        self.on_overrun = on_overrun
+        self.fallback = fallback
+        self.interval = interval
+        self.abandoned: set[Any] = set() if abandoned is None else abandoned  # channels answered here
+        self.charge = charge  # called with (client, seconds) for each overrun
+        self._running: dict[int, _Running] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, name="s3graph-watchdog", daemon=True).start()
+
+    def run(self, job: Job, timeout: float) -> Outcome:
+        """Run `job` here; if the watchdog answered meanwhile, the outcome goes nowhere."""
+        channel = getattr(_current, "channel", None)
+        if channel is None:
+            return self.fallback.run(job, timeout)
+        entry = _Running(time.monotonic() + timeout, timeout, channel, job.client)
+        with self._lock:
+            self._running[id(entry)] = entry
+        try:
+            outcome = run_job_safely(self.engine, job)
+        finally:
+            with self._lock:
+                answered = self._running.pop(id(entry), None) is None
+        if answered:  # the client has its 503 (and was charged) and the connection is closed
+            entry.handled.wait(10)
+            error = timeout_error(timeout)
+            error.charged = True
+            raise error
+        return outcome
+
+    def close(self) -> None:
+        """Nothing to stop: the watchdog ends with the process."""
+        self.fallback.close()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            now = time.monotonic()
+            with self._lock:
+                late = [e for e in self._running.values() if e.deadline <= now]
+                for entry in late:
+                    del self._running[id(entry)]
+            for entry in late:
+                try:
+                    self._answer(entry)
+                    if self.charge is not None:
+                        self.charge(entry.client, entry.timeout)
+                    self.on_overrun()
+                except Exception:  # keep watching whatever went wrong here
+                    log.exception("answering an overrun failed")
+                finally:
+                    entry.handled.set()
+
+    def _answer(self, entry: _Running) -> None:
+        """Write the 503 for an overrun query to its connection, then close the connection."""
+        channel = entry.channel
+        self.abandoned.add(channel)
+        request = channel.requests[0] if channel.requests else None
+        request_id = request_id_from(request.headers.get("X_REQUEST_ID") if request is not None else None)
+        response = error_response(timeout_error(entry.timeout), request_id)
+        log.warning("request %s ran past the %g s limit; answered 503", request_id, entry.timeout)
+        headers = [("Date", formatdate(usegmt=True)), *headers_for(response, request_id),
+                   ("Connection", "close"), ("Server", "s3graph")]
+        head = "HTTP/1.1 503 Service Unavailable\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+        data = head.encode("latin-1") + response.body
+        sock = channel.socket
+        with contextlib.suppress(OSError):
+            sock.settimeout(2.0)  # a blocking send of a few hundred bytes to an idle connection
+            sock.sendall(data)
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+

@@ -1,0 +1,96 @@
+"""Plain HTTP, framework-free: a request, a response, and the one header policy for every response."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from ..errors import S3GraphError
+
+#: Headers a script on another origin may read (CORS).
+EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After"
+TRUNCATED_HEADER = "X-S3Graph-Truncated"
+RESULTS_HEADER = "X-S3Graph-Results"
+REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the service needs of an HTTP request (or of a command line)."""
+
+    method: str
+    args: tuple[tuple[str, str], ...] = ()
+    content_type: str = ""
+    body: bytes = b""
+    accept: str = ""
+    client: str = "unknown"
+
+    def first(self) -> dict[str, str]:
+        """The first value of each query-string name."""
+        values: dict[str, str] = {}
+        for key, value in self.args:
+            values.setdefault(key, value)
+        return values
+
+
+@dataclass
+class Response:
+    """What the service answers: status, media type, body and headers of its own."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def new_request_id() -> str:
+    """A short random id quoted in error bodies and logs."""
+    return os.urandom(8).hex()
+
+
+def request_id_from(header: str | None) -> str:
+    """The client's X-Request-Id (at most 64 characters), or a new one."""
+    return (header or "")[:64] or new_request_id()
+
+
+def content_type_of(media_type: str) -> str:
+    """The Content-Type header for a media type: text and JSON types say UTF-8."""
+    if ";" not in media_type and (media_type.startswith("text/") or media_type.endswith("json")):
+        return f"{media_type}; charset=utf-8"
+    return media_type
+
+
+def policy(request_id: str, *, preflight: bool = False) -> list[tuple[str, str]]:
+    """The headers every response carries, whoever answers it: Vary, CORS, the request id.
+
+    CORS allows any origin and never credentials (the data is public and read-only).
+    """
+    headers = [("Vary", "Accept"), ("Access-Control-Allow-Origin", "*"),
+               ("Access-Control-Expose-Headers", EXPOSED), ("X-Request-Id", request_id)]
+    if preflight:
+        headers += [("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+                    ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+                    ("Access-Control-Max-Age", "86400")]
+    return headers
+
+
+def headers_for(response: Response, request_id: str, *, preflight: bool = False) -> list[tuple[str, str]]:
+    """Every header of `response`: its type and length, its own headers, then the policy."""
+    headers = [("Content-Type", content_type_of(response.media_type)), ("Content-Length", str(len(response.body)))]
+    headers += [(k, v) for k, v in response.headers.items() if k.lower() != "access-control-allow-credentials"]
+    return headers + policy(request_id, preflight=preflight)
+
+
+def status_line(status: int) -> str:
+    """"200 OK" and the like."""
+    return REASONS.get(status, str(status))
+
+
+def error_response(error: S3GraphError, request_id: str) -> Response:
+    """The JSON body of an expected error: a short message, a stable code and the request id."""
+    body = {"error": error.code, "status": error.status, "message": error.message,
+            "request_id": request_id}
+    return Response(error.status, "application/json",
+                    json.dumps(body, ensure_ascii=False).encode(), dict(error.headers))

@@ -1,0 +1,245 @@
+"""The service: answers plain requests (SPARQL protocol, canned queries, lists, resources, dumps).
+
+Every front end calls these methods and nothing else: the WSGI data front and the Flask
+pages (`s3graph.web`), and the command line. A method returns a `Response` (data, ready
+to send) or a `Page` (what an HTML page shows, rendered by the web layer); expected
+failures raise `S3GraphError`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from ..build.store import BuiltGraph
+from ..errors import Code, QueryError, S3GraphError
+from ..formats.negotiation import negotiate, prefers_html
+from ..formats.registry import of_kind, render
+from ..query.catalog import RESERVED, CannedQuery, Catalog, RegionResolver
+from ..query.engines import DatasetSpec, Engine, Triples, select_dataset
+from ..query.executors import Executor, Job, Outcome, encode_bindings
+from ..query.guard import CheckedQuery, check
+from ..settings import Settings
+from .description import endpoint_url
+from .exporting import export
+from .http import Request, Response
+from .protocol import Call, infer_flag, outcome_response, parse_call
+from .ratelimit import RateLimiter
+from .stats import stats_text
+
+#: The query shown on an empty query page.
+EXAMPLE_QUERY = ("PREFIX s3: <https://w3id.org/s3graph/ontology#>\n"
+                 "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                 "SELECT ?region ?collaboration WHERE {\n"
+                 "  ?region a s3:County ; s3:participatesIn ?c .\n"
+                 "  ?c rdfs:label ?collaboration . FILTER(LANG(?collaboration) = \"en\")\n"
+                 "} ORDER BY ?region ?collaboration")
+
+
+#: Characters left as they are in the query strings of links (as Werkzeug's url_for leaves them).
+URL_SAFE = "!$'()*,/:;?@"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who the service answers: anonymous clients (limits, rate limits, pages) or a trusted user."""
+
+    name: str
+    max_query_length: int | None  # None: the setting
+    max_nesting_depth: int | None  # None: the setting
+    rate_limited: bool
+    pages: bool  # HTML pages are offered (negotiation may choose text/html)
+    isolated: bool  # queries run under a deadline that costs a process (worker processes)
+
+
+#: Anonymous clients over HTTP: every limit of the settings.
+PUBLIC = Profile("public", None, None, rate_limited=True, pages=True, isolated=True)
+#: The command line: the same checks (read-only, SERVICE allow-list, stored graphs only),
+#: without the size limits and rate limits meant for anonymous clients.
+TRUSTED = Profile("trusted", 1 << 30, 4096, rate_limited=False, pages=False, isolated=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """An HTML page to show: its template and what it shows (rendered by the web layer)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+
+
+Reply = Response | Page
+
+
+def link(path: str, **params: Any) -> str:
+    """A link to one of the service's own paths (relative: never built from a Host header)."""
+    query = urlencode([(k, v) for k, v in params.items() if v is not None], safe=URL_SAFE)
+    return f"{path}?{query}" if query else path
+
+
+class Service:
+    """Everything built once (graph, catalog, executor, limiter, description) and the requests it answers."""
+
+    def __init__(self, settings: Settings, built: BuiltGraph, catalog: Catalog, executor: Executor,
+                 limiter: RateLimiter, profile: Profile, lookup: Engine, resolve_region: RegionResolver,
+                 description: Triples, default_graph_triples: int) -> None:
+        self.settings = settings
+        self.built = built
+        self.catalog = catalog
+        self.executor = executor
+        self.limiter = limiter
+        self.profile = profile
+        self.lookup = lookup  # in-process, for fixed internal look-ups, never a client's text
+        self.resolve_region = resolve_region
+        self.description = description
+        self.default_graph_triples = default_graph_triples
+
+    # --- limits -------------------------------------------------------------------------
+
+    def admit(self, client: str) -> None:
+        """Refuse (429) a client that has used up its query time or errors."""
+        if self.profile.rate_limited:
+            self.limiter.check(client)
+
+    def record_error(self, client: str) -> None:
+        """Count a failed request (bad query, bad parameters, timeout) against the client."""
+        if self.profile.rate_limited:
+            self.limiter.record(client, 0.0, True)
+
+    def guard(self, text: str) -> CheckedQuery:
+        """Check a query before any engine sees it (the profile's size and depth limits)."""
+        settings, profile = self.settings, self.profile
+        return check(text, max_length=profile.max_query_length or settings.max_query_length,
+                     max_depth=profile.max_nesting_depth or settings.max_nesting_depth,
+                     allowlist=settings.federation_allowlist, base=settings.base_iri)
+
+    def run(self, query: str, dataset: DatasetSpec, fmt: str, client: str,
+            bindings: tuple[tuple[str, str], ...] = ()) -> Outcome:
+        """Run a checked query under the deadline, counting its time against the client."""
+        settings = self.settings
+        job = Job(query, dataset, bindings, fmt, settings.max_results, client)
+        try:
+            outcome: Outcome = self.executor.run(job, settings.query_timeout)
+        except S3GraphError as exc:
+            if exc.code == Code.QUERY_TIMEOUT and not exc.charged and self.profile.rate_limited:
+                self.limiter.record(client, settings.query_timeout, False)
+            raise
+        if self.profile.rate_limited:
+            self.limiter.record(client, outcome.seconds, False)
+        return outcome
+
+    # --- the SPARQL protocol ------------------------------------------------------------
+
+    def sparql(self, request: Request) -> Reply:
+        """/sparql: a query by GET or POST in the negotiated format; without one, the description."""
+        self.admit(request.client)
+        call = parse_call(request)
+        if call.query is None:
+            if request.method == "POST":
+                raise QueryError("no query given", code=Code.NO_QUERY)
+            return self._describe(call, request.accept)
+        checked = self.guard(call.query)
+        fmt = negotiate(checked.kind, call.format, request.accept, html=self.profile.pages)
+        dataset = self._dataset(call, checked)
+        if fmt != "html":
+            return outcome_response(self.run(checked.text, dataset, fmt, request.client))
+        outcome = self.run(checked.text, dataset, "table", request.client)
+        return Page("sparql.html", {
+            "query": call.query, "result": json.loads(outcome_response(outcome).body), "kind": checked.kind,
+            "truncated": outcome.truncated, "infer": call.infer, "endpoint": endpoint_url(self.settings),
+            "formats": [(name, link("/sparql", query=call.query, format=name)) for name in of_kind(checked.kind)]})
+
+    def _dataset(self, call: Call, checked: CheckedQuery) -> DatasetSpec:
+        """The protocol's dataset parameters override the query's FROM clauses."""
+        if call.default_graphs or call.named_graphs:
+            return select_dataset(self.built, infer=call.infer, default_graph_uris=call.default_graphs,
+                                  named_graph_uris=call.named_graphs)
+        return select_dataset(self.built, infer=call.infer, default_graph_uris=checked.from_graphs,
+                              named_graph_uris=checked.from_named_graphs)
+
+    def _describe(self, call: Call, accept: str) -> Reply:
+        """The sd:Service description by Accept, or the query page for a browser."""
+        if self.profile.pages and prefers_html(accept) and not call.format:
+            return Page("sparql.html", {"query": EXAMPLE_QUERY, "result": None, "kind": None, "truncated": False,
+                                        "infer": True, "formats": [], "endpoint": endpoint_url(self.settings)})
+        name = negotiate("graph", call.format, accept, html=False)
+        media_type, body = render(self.description, name)
+        return Response(200, media_type, body)
+
+    # --- canned queries -----------------------------------------------------------------
+
+    def canned(self, slug: str, request: Request) -> Reply:
+        """/queries/<slug>: one canned query with parameters from the query string."""
+        self.admit(request.client)
+        canned = self.catalog.get(slug)
+        first = request.first()
+        values = {k: v for k, v in first.items() if k not in RESERVED}
+        infer = infer_flag([v for k, v in request.args if k == "infer"])
+        dataset = select_dataset(self.built, infer=infer)
+        bindings = encode_bindings(canned.bind(values, self.resolve_region))
+        fmt = negotiate("bindings", first.get("format"), request.accept, html=self.profile.pages)
+        if fmt != "html":
+            return outcome_response(self.run(canned.sparql, dataset, fmt, request.client, bindings))
+        outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
+        shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
+        return Page("canned.html", {
+            "canned": canned, "values": shown, "result": json.loads(outcome_response(outcome).body),
+            "truncated": outcome.truncated, "infer": infer, "editor": link("/sparql", text=canned.sparql),
+            "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))
+                        for name in of_kind("bindings")]})
+
+    def queries(self, request: Request, base_url: str) -> Reply:
+        """/queries: every canned query, as a page for people or JSON for programs."""
+        wanted = request.first().get("format")
+        if wanted == "html" or (wanted is None and self.profile.pages and prefers_html(request.accept)):
+            return Page("queries.html", {"queries": self.catalog.queries})
+        if wanted in (None, "json"):
+            listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
+            return Response(200, "application/json", json.dumps(listing, ensure_ascii=False).encode())
+        raise QueryError(f"format {wanted!r} is not offered here; use html or json", status=406,
+                         code=Code.NOT_ACCEPTABLE)
+
+    # --- pages, resources, the dataset --------------------------------------------------
+
+    def home(self) -> Page:
+        """The front page: what this is and where to go."""
+        return Page("home.html", {"graphs": self.built.graphs, "queries": self.catalog.queries,
+                                  "endpoint": endpoint_url(self.settings),
+                                  "triples": self.default_graph_triples})
+
+    def resource(self, path: str, request: Request) -> Response:
+        """/id/... and /graph/...: a resource IRI under the base, answered 303 to its description."""
+        iri = self.settings.base_iri + path
+        if any(c in iri for c in '<>"{}|^`\\ '):
+            raise QueryError("not a resource IRI", status=404, code=Code.NOT_FOUND)
+        fmt = request.first().get("format")
+        return Response(303, "text/html", b"", {"Location": link("/sparql", query=f"DESCRIBE <{iri}>", format=fmt)})
+
+    def export(self, fmt: str, graphs: str = "all") -> bytes:
+        """The dataset (all, asserted or inferred graphs) in an RDF format."""
+        return export(self.built, fmt, graphs)
+
+    def stats(self, seconds: float) -> str:
+        """The report of `s3graph stats`."""
+        return stats_text(self.built, self.lookup, seconds)
+
+    def close(self) -> None:
+        """Stop what the service started (query worker processes)."""
+        self.executor.close()
+
+
+def describe_canned(canned: CannedQuery, base_url: str) -> dict[str, Any]:
+    """A canned query as JSON: metadata, typed parameters, URL and SPARQL text."""
+    return {
+        "slug": canned.slug,
+        "title": canned.title,
+        "description": canned.description,
+        "url": f"{base_url.rstrip('/')}/queries/{canned.slug}",
+        "parameters": [{"name": p.name, "type": p.type, "default": p.default,
+                        "allowed": list(p.allowed), "help": p.help} for p in canned.parameters],
+        "inference": canned.inference,
+        "federation": list(canned.federation),
+        "sparql": canned.sparql,
+    }
