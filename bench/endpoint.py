@@ -551,7 +551,7 @@ def values_clause(bindings: dict[str, Any]) -> str:
 def with_values(text: str, bindings: dict[str, Any]) -> str:
     """`text` with a VALUES block at the start of its WHERE group (so FILTERs see the values);
     `text` itself when nothing is bound (parameters without defaults)."""
-    from s3graph.guard import tokens
+    from s3graph.query.guard import tokens
 
     if not bindings:
         return text
@@ -565,7 +565,7 @@ def canned_queries(queries_dir: Path, data_dir: Path, synthetic: bool,
                    notes: list[str]) -> list[Query]:
     """The canned queries of `queries_dir`, federated ones skipped; parameterised ones go to
     s3graph's /queries/<slug> (defaults) and to rdflib-endpoint as SPARQL with VALUES."""
-    from s3graph.catalog import load_catalog
+    from s3graph.query.catalog import load_catalog
 
     catalog = load_catalog(str(queries_dir))
     out: list[Query] = []
@@ -599,9 +599,8 @@ def canned_queries(queries_dir: Path, data_dir: Path, synthetic: bool,
 
 def _region_resolver(data_dir: Path, synthetic: bool) -> Any:
     """s3graph's own region resolver over the (cached) build of this dataset."""
-    from s3graph.regions import region_resolver
-
-    from s3graph.build import build
+    from s3graph.build.pipeline import build
+    from s3graph.query.regions import region_resolver
     from s3graph.settings import load_settings
 
     overrides: dict[str, Any] = {"data_dir": str(data_dir), "cache_dir": str(WORK / "cache")}
@@ -995,25 +994,21 @@ def stage_costs(data_dir: Path, synthetic: bool, query: str, repeat: int = 2000)
     `s3graph serve` runs it) and through one worker process of the embedded app (pipes,
     pickling), and a whole GET /sparql through the app (test client, in-process executor;
     no HTTP server, no sockets)."""
-    from s3graph.engine import OxigraphEngine, select_dataset
-    from s3graph.guard import check
-    from s3graph.renderers import render
-    from s3graph.workers import Deadline, InProcess, Job, WorkerPool
-
-    from s3graph.build import build
-    from s3graph.settings import load_settings, resolve_paths
+    from s3graph.build.pipeline import build
+    from s3graph.formats.registry import render
+    from s3graph.query.engines import OxigraphEngine, select_dataset
+    from s3graph.query.executors import Deadline, InProcess, Job, WorkerPool
+    from s3graph.query.guard import check
+    from s3graph.settings import load_settings
     from s3graph.web import create_app
 
     overrides: dict[str, Any] = {"data_dir": str(data_dir), "cache_dir": str(WORK / "cache"),
                                  "rate_limit_seconds": 1e9, "rate_limit_errors": 10**9}
     if synthetic:
         overrides.update(reasoner="none", validate_on_build=False)
-    settings = resolve_paths(load_settings(environ={}, **overrides))
+    settings = load_settings(environ={}, **overrides)
     built = build(settings)
-    try:  # as the query workers hold it (in memory), where s3graph offers that
-        engine = OxigraphEngine(built, settings.base_iri, in_memory=True)  # type: ignore[call-arg]
-    except TypeError:
-        engine = OxigraphEngine(built, settings.base_iri)
+    engine = OxigraphEngine(built, settings.base_iri, in_memory=True)  # as the server processes hold it
     dataset = select_dataset(built)
 
     def per_call(fn: Callable[[], object], n: int = repeat) -> float:
@@ -1354,9 +1349,10 @@ def machine_info() -> dict[str, Any]:
 # --- owlrl -----------------------------------------------------------------------------------
 
 def measure_owlrl(triples: int, seed: int) -> None:
-    """Time s3graph.inference.closure (owlrl) on the ontology plus `triples` synthetic triples."""
+    """Time s3graph.build.reasoners.closure (owlrl) on the ontology plus `triples` synthetic triples."""
     import rdflib
-    from s3graph.inference import closure
+
+    from s3graph.build.reasoners import closure
 
     dataset = prepare_dataset(str(triples), seed)
     graph = rdflib.Graph()
@@ -1366,7 +1362,7 @@ def measure_owlrl(triples: int, seed: int) -> None:
     started = time.perf_counter()
     inferred = closure(iter(graph))
     seconds = time.perf_counter() - started
-    print(f"owlrl closure (s3graph.inference.closure) of {len(graph)} asserted triples: "
+    print(f"owlrl closure (s3graph.build.reasoners.closure) of {len(graph)} asserted triples: "
           f"{seconds:.1f} s, {len(inferred)} triples inferred")
 
 

@@ -1,16 +1,24 @@
-"""Shared fixtures: the graph is built once per session (into a private cache), the app per test."""
+"""Shared fixtures: the immutable parts (built graph, catalog, engines) once per session, the app
+(and so its rate limiter) fresh per test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from s3graph.build.pipeline import build
 from s3graph.build.store import BuiltGraph
+from s3graph.query.catalog import Catalog, load_catalog
 from s3graph.query.engines import DatasetSpec, Engine, OxigraphEngine, RdflibEngine, select_dataset
+from s3graph.query.executors import Executor, InProcess
 from s3graph.settings import Settings
+from s3graph.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,16 +75,43 @@ def data_copy(tmp_path: Path) -> Iterator[Path]:
     yield target
 
 
+@pytest.fixture(scope="session")
+def catalog(settings: Settings) -> Catalog:
+    """The bundled canned queries, read once."""
+    return load_catalog(settings.queries_dir)
+
+
+@pytest.fixture(scope="session")
+def default_graph_size(built: BuiltGraph) -> int:
+    """Distinct triples over every named graph, counted from the build's N-Quads dump (not by SPARQL)."""
+    named = {ox.NamedNode(iri) for iri in built.graph_iris()}
+    return len({q.triple for q in ox.parse(path=built.nquads_path, format=ox.RdfFormat.N_QUADS)
+                if q.graph_name in named})
+
+
+MakeApp = Callable[..., Flask]
+
+
 @pytest.fixture()
-def app(settings: Settings, built: BuiltGraph, engine: Engine):  # type: ignore[no-untyped-def]
+def make_app(settings: Settings, built: BuiltGraph, catalog: Catalog, engine: Engine) -> MakeApp:
+    """An app factory: settings changed as given, queries in-process on the session's engine
+    (or on `executor=`), the session's graph and catalog; a fresh service and limiter each time."""
+
+    def make(executor: Executor | None = None, **changes: Any) -> Flask:
+        chosen = settings.replace(**changes) if changes else settings
+        return create_app(chosen, built=built, catalog=catalog,
+                          executor=executor if executor is not None else InProcess(engine))
+
+    return make
+
+
+@pytest.fixture()
+def app(make_app: MakeApp) -> Flask:
     """An app per test; queries run in-process on the session's engine (no worker start-up)."""
-    from s3graph.query.executors import InProcess
-    from s3graph.web import create_app
-
-    return create_app(settings, built=built, executor=InProcess(engine))
+    return make_app()
 
 
 @pytest.fixture()
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()

@@ -19,6 +19,7 @@ from s3graph.query.engines import Bindings, Engine, select_dataset
 from s3graph.query.guard import check
 from s3graph.query.regions import region_resolver
 from s3graph.settings import Settings
+from tests import expected
 from tests.helpers import rows, value
 
 ID = "https://w3id.org/s3graph/id/"
@@ -43,40 +44,11 @@ FEDERATED = {
 }
 
 # county (English name), NUTS-3, ISO 3166-2, Wikidata QID, Swedish name
-COUNTIES = [
-    ("Stockholm", "SE110", "SE-AB", "Q104231", "Stockholms län"),
-    ("Uppsala", "SE121", "SE-C", "Q104926", "Uppsala län"),
-    ("Södermanland", "SE122", "SE-D", "Q106915", "Södermanlands län"),
-    ("Östergötland", "SE123", "SE-E", "Q104940", "Östergötlands län"),
-    ("Örebro", "SE124", "SE-T", "Q104257", "Örebro län"),
-    ("Västmanland", "SE125", "SE-U", "Q105075", "Västmanlands län"),
-    ("Jönköping", "SE211", "SE-F", "Q103672", "Jönköpings län"),
-    ("Kronoberg", "SE212", "SE-G", "Q104746", "Kronobergs län"),
-    ("Kalmar", "SE213", "SE-H", "Q103707", "Kalmar län"),
-    ("Gotland", "SE214", "SE-I", "Q103738", "Gotlands län"),
-    ("Blekinge", "SE221", "SE-K", "Q102377", "Blekinge län"),
-    ("Skåne", "SE224", "SE-M", "Q103659", "Skåne län"),
-    ("Halland", "SE231", "SE-N", "Q103691", "Hallands län"),
-    ("Västra Götaland", "SE232", "SE-O", "Q103093", "Västra Götalands län"),
-    ("Värmland", "SE311", "SE-S", "Q106789", "Värmlands län"),
-    ("Dalarna", "SE312", "SE-W", "Q103732", "Dalarnas län"),
-    ("Gävleborg", "SE313", "SE-X", "Q103699", "Gävleborgs län"),
-    ("Västernorrland", "SE321", "SE-Y", "Q104891", "Västernorrlands län"),
-    ("Jämtland", "SE322", "SE-Z", "Q103679", "Jämtlands län"),
-    ("Västerbotten", "SE331", "SE-AC", "Q104877", "Västerbottens län"),
-    ("Norrbotten", "SE332", "SE-BD", "Q103686", "Norrbottens län"),
-]
+COUNTIES = [(c.name, c.nuts, c.iso, c.wikidata, c.swedish) for c in expected.COUNTIES]
 NUTS3 = {name: nuts for name, nuts, *_ in COUNTIES}
 
-# "Region Dalarna, Gävleborg, Jämtland, Skåne, Stockholm, Södermanland, Värmland, Västerbotten,
-# Västra Götaland, Örebro and Östergötland are Swedish members of the S3 platform."
 # (county, slug of the authority and of its participations)
-S3_PLATFORM_MEMBERS = [
-    ("Dalarna", "dalarna"), ("Gävleborg", "gavleborg"), ("Jämtland", "jamtland"), ("Skåne", "skane"),
-    ("Stockholm", "stockholm"), ("Södermanland", "sodermanland"), ("Värmland", "varmland"),
-    ("Västerbotten", "vasterbotten"), ("Västra Götaland", "vastra-gotaland"), ("Örebro", "orebro"),
-    ("Östergötland", "ostergotland"),
-]
+S3_PLATFORM_MEMBERS = expected.S3_PLATFORM_MEMBERS
 
 # The counties in none of the collaborations the source names.
 COUNTIES_WITHOUT = ["Uppsala", "Västmanland", "Jönköping", "Kronoberg", "Kalmar", "Gotland", "Blekinge",

@@ -54,23 +54,23 @@ def test_both_engines_agree(name: str, infer: bool, built, engine, rdflib_engine
     ox_result, rdf_result = engine.execute(query, dataset), rdflib_engine.execute(query, dataset)
     assert _normal(ox_result) == _normal(rdf_result)
     if name in ("join-filter", "optional-lang", "property-path", "bind-values"):
-        assert ox_result.rows  # type: ignore[union-attr]
+        assert ox_result.rows
 
 
 def test_both_engines_agree_on_construct_and_ask(built, engine, rdflib_engine, inferred) -> None:  # type: ignore[no-untyped-def]
     construct = PREFIXES + "CONSTRUCT { ?t s3:participatesIn ?c } WHERE { ?t a s3:County ; s3:participatesIn ?c }"
     ox_result, rdf_result = engine.execute(construct, inferred), rdflib_engine.execute(construct, inferred)
     assert _normal(ox_result) == _normal(rdf_result)
-    assert len(ox_result.triples) == 33  # type: ignore[union-attr]
+    assert len(ox_result.triples) == 33
     ask = PREFIXES + "ASK { territory:SE313 s3:participatesIn collab:industrial-transition-pilot }"
     assert engine.execute(ask, inferred) == rdflib_engine.execute(ask, inferred) == Boolean(True)
 
 
 def test_exact_answers_of_two_hand_queries(built, engine, inferred) -> None:  # type: ignore[no-untyped-def]
-    rows = engine.execute(PREFIXES + QUERIES["join-filter"], inferred).rows  # type: ignore[union-attr]
+    rows = engine.execute(PREFIXES + QUERIES["join-filter"], inferred).rows
     assert [(str(r[0].value), r[1].value) for r in rows] == [
         ("Värmlands län", "SE311"), ("Dalarnas län", "SE312"), ("Gävleborgs län", "SE313"),
         ("Västernorrlands län", "SE321"), ("Jämtlands län", "SE322"), ("Västerbottens län", "SE331")]
-    paths = engine.execute(PREFIXES + QUERIES["property-path"], inferred).rows  # type: ignore[union-attr]
+    paths = engine.execute(PREFIXES + QUERIES["property-path"], inferred).rows
     assert [r[0].value.rsplit("/", 1)[1] for r in paths] == [
         "SE31", "SE311", "SE312", "SE313", "SE32", "SE321", "SE322", "SE33", "SE331", "SE332"]

@@ -10,6 +10,7 @@ import pytest
 
 from s3graph.build.store import BuiltGraph
 from s3graph.query.engines import DatasetSpec, Engine
+from tests import expected
 from tests.helpers import column, rows
 
 GRAPH = "https://w3id.org/s3graph/graph/"
@@ -18,29 +19,7 @@ NUTS = "http://data.europa.eu/nuts/code/"
 WD = "http://www.wikidata.org/entity/"
 
 # county (English short name), ISO 3166-2, NUTS-3, NUTS-2, Wikidata QID
-COUNTIES = [
-    ("Stockholm", "SE-AB", "SE110", "SE11", "Q104231"),
-    ("Uppsala", "SE-C", "SE121", "SE12", "Q104926"),
-    ("Södermanland", "SE-D", "SE122", "SE12", "Q106915"),
-    ("Östergötland", "SE-E", "SE123", "SE12", "Q104940"),
-    ("Örebro", "SE-T", "SE124", "SE12", "Q104257"),
-    ("Västmanland", "SE-U", "SE125", "SE12", "Q105075"),
-    ("Jönköping", "SE-F", "SE211", "SE21", "Q103672"),
-    ("Kronoberg", "SE-G", "SE212", "SE21", "Q104746"),
-    ("Kalmar", "SE-H", "SE213", "SE21", "Q103707"),
-    ("Gotland", "SE-I", "SE214", "SE21", "Q103738"),
-    ("Blekinge", "SE-K", "SE221", "SE22", "Q102377"),
-    ("Skåne", "SE-M", "SE224", "SE22", "Q103659"),
-    ("Halland", "SE-N", "SE231", "SE23", "Q103691"),
-    ("Västra Götaland", "SE-O", "SE232", "SE23", "Q103093"),
-    ("Värmland", "SE-S", "SE311", "SE31", "Q106789"),
-    ("Dalarna", "SE-W", "SE312", "SE31", "Q103732"),
-    ("Gävleborg", "SE-X", "SE313", "SE31", "Q103699"),
-    ("Västernorrland", "SE-Y", "SE321", "SE32", "Q104891"),
-    ("Jämtland", "SE-Z", "SE322", "SE32", "Q103679"),
-    ("Västerbotten", "SE-AC", "SE331", "SE33", "Q104877"),
-    ("Norrbotten", "SE-BD", "SE332", "SE33", "Q103686"),
-]
+COUNTIES = [(c.name, c.iso, c.nuts, c.nuts2, c.wikidata) for c in expected.COUNTIES]
 
 # NUTS-2 code, name, NUTS-1 parent
 NUTS2 = [
@@ -56,11 +35,7 @@ NUTS2 = [
 
 NUTS1 = [("SE1", "Östra Sverige"), ("SE2", "Södra Sverige"), ("SE3", "Norra Sverige")]
 
-S3_PLATFORM_MEMBERS = [
-    "Region Dalarna", "Region Gävleborg", "Region Jämtland", "Region Skåne", "Region Stockholm",
-    "Region Södermanland", "Region Värmland", "Region Västerbotten", "Region Västra Götaland",
-    "Region Örebro", "Region Östergötland",
-]
+S3_PLATFORM_MEMBERS = [f"Region {county}" for county, _ in expected.S3_PLATFORM_MEMBERS]
 
 COUNTY_QUERY = """
 SELECT ?name ?iso ?nuts3 ?nuts2 ?qid ?concept WHERE {

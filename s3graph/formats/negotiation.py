@@ -6,6 +6,7 @@ Every name and media type comes from the format registry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from ..errors import Code, S3GraphError
 from .registry import KINDS, of_kind
@@ -72,6 +73,7 @@ def _quality(ranges: list[MediaRange], media_type: str) -> float:
     return 0.0 if best is None else best.q
 
 
+@cache
 def _offered(kind: str, html: bool) -> dict[str, str]:
     """Media type -> format name for a kind, in table order (the first name of a type wins)."""
     offered: dict[str, str] = {}

@@ -6,8 +6,10 @@ read this table; nothing else lists formats.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 
 import pyoxigraph as ox
 
@@ -72,14 +74,16 @@ FORMATS: tuple[Format, ...] = (
 )
 
 
-def of_kind(kind: str, pages: bool = False) -> dict[str, Format]:
+@cache
+def of_kind(kind: str, pages: bool = False) -> Mapping[str, Format]:
     """The formats of one result kind by name, in table order (pages only when asked for)."""
-    return {f.name: f for f in FORMATS if f.kind == kind and (pages or not f.is_page)}
+    return MappingProxyType({f.name: f for f in FORMATS if f.kind == kind and (pages or not f.is_page)})
 
 
-def dump_formats() -> dict[str, Format]:
+@cache
+def dump_formats() -> Mapping[str, Format]:
     """The formats a whole dataset can be written in."""
-    return {f.name: f for f in FORMATS if f.dump}
+    return MappingProxyType({f.name: f for f in FORMATS if f.dump})
 
 
 def result_kind(result: Result) -> str:

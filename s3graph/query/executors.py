@@ -288,6 +288,10 @@ class WorkerPool:
 
         threading.Thread(target=start_new, name="s3graph-respawn", daemon=True).start()
 
+    def idle(self) -> int:
+        """How many workers are free now."""
+        return self._idle.qsize()
+
     def run(self, job: Job, timeout: float) -> Outcome:
         """Run `job` on a free worker; past `timeout` the worker is killed and 503 returned."""
         deadline = time.monotonic() + timeout

@@ -149,6 +149,9 @@ class Supervisor:
             return
         if message == "ready":
             child.ready = True
+            if self.replaced:
+                print(f"s3graph: server process {child.process.pid} is serving (a replacement)",
+                      file=sys.stderr, flush=True)
         elif message == "retiring" and not child.retiring:
             child.retiring = True
             self.replaced += 1

@@ -1,0 +1,136 @@
+"""s3graph side by side with another build of itself (a baseline checkout), in one run.
+
+Starts `s3graph serve` (default settings but for rate limits off and a generous result
+cap) from this checkout's environment and from a baseline's (`--baseline-bin`, the `bin/`
+of another checkout's virtual environment), on the same data, and sends both the same
+load in interleaved rounds: point lookups over many distinct IRIs, and the
+join/aggregate mix of `endpoint.py`. Prints requests/s, p50 and p99 per server (the median
+of the rounds) and the ratio this/baseline. Used to show that a change kept the speed:
+
+    python -m venv /tmp/base/.venv && git -C /tmp/base checkout REV && /tmp/base/.venv/bin/pip install -e /tmp/base
+    python bench/versus.py --baseline-bin /tmp/base/.venv/bin --sizes bundled,100000
+
+Load goes to 127.0.0.1 only; every loop is bounded in requests and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import endpoint as bench  # noqa: E402  (bench/endpoint.py: servers, load generator, queries)
+
+
+@dataclass
+class Figures:
+    """The rounds of one server on one query."""
+
+    rps: list[float] = field(default_factory=list)
+    p50_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+def s3graph(name: str, bin_dir: Path, data: bench.BenchData, cache: Path) -> bench.Server:
+    """`s3graph serve` from `bin_dir` on the data, with its own cache folder."""
+    env = {**os.environ, "S3GRAPH_CACHE_DIR": str(cache), "S3GRAPH_RATE_LIMIT_SECONDS": "1e9",
+           "S3GRAPH_RATE_LIMIT_ERRORS": "1000000000", "S3GRAPH_MAX_RESULTS": "1000000"}
+    if data.synthetic:
+        env.update({"S3GRAPH_REASONER": "none", "S3GRAPH_VALIDATE_ON_BUILD": "false"})
+    command = [str(bin_dir / "s3graph"), "serve", "--host", bench.HOST, "--port", "{port}",
+               "--data-dir", str(data.data_dir), "--queries-dir", str(bench.ROOT / "queries")]
+    return bench.Server(name, command, env, bench.WORK / "logs" / f"versus-{name}.log")
+
+
+def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
+    """Every round on one dataset: {query: {server: figures}}."""
+    data = bench.prepare_dataset(size, args.seed)
+    iris = bench.sample_iris(data.files)
+    queries = {bench.POINT: lambda n: bench.POINT_QUERY.format(iri=iris[n % len(iris)])}
+    queries.update({name: (lambda n, t=bench.FIXED_QUERIES[name]: t) for name in bench.MIX})
+    servers = [s3graph("this", bench.BIN, data, bench.WORK / "cache"),
+               s3graph("baseline", args.baseline_bin, data, bench.WORK / "cache-baseline")]
+    figures: dict[str, dict[str, Figures]] = {q: {s.name: Figures() for s in servers} for q in queries}
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready(timeout=1800)
+            bench.log(f"[{size}] {server.name} ready after {server.ready_seconds:.1f} s")
+        for round_no in range(args.rounds):
+            order = servers if round_no % 2 == 0 else servers[::-1]
+            for query, text in queries.items():
+                for server in order:
+                    def path(n: int, t=text, s=server) -> str:  # type: ignore[no-untyped-def]
+                        return s.sparql_path + "?" + urllib.parse.urlencode({"query": t(n)})
+                    bench.load(server.port, path, args.clients, args.warmup, args.timeout)
+                    latencies, errors, seconds = bench.load(server.port, path, args.clients, args.duration,
+                                                            args.timeout)
+                    got = figures[query][server.name]
+                    got.rps.append(len(latencies) / seconds if seconds > 0 else 0.0)
+                    got.p50_ms.append(bench.percentile(latencies, 50) * 1000)
+                    got.p99_ms.append(bench.percentile(latencies, 99) * 1000)
+                    got.errors += sum(errors.values())
+            bench.log(f"[{size}] round {round_no + 1} of {args.rounds} done")
+    finally:
+        for server in servers:
+            server.stop()
+    return figures
+
+
+def report(size: str, figures: dict[str, dict[str, Figures]]) -> str:
+    """A table: per query and server the medians of the rounds, and this/baseline."""
+    lines = [f"== {size}: median of the rounds ==",
+             f"{'query':<22} {'server':<9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"]
+    mixes: dict[str, list[float]] = {"this": [], "baseline": []}
+    for query, by_server in figures.items():
+        for name, got in by_server.items():
+            rps = statistics.median(got.rps)
+            if query in bench.MIX:
+                mixes[name].append(rps)
+            lines.append(f"{query:<22} {name:<9} {rps:>8.1f} {statistics.median(got.p50_ms):>7.2f} "
+                         f"{statistics.median(got.p99_ms):>7.2f} {got.errors:>6}")
+        this, base = statistics.median(by_server["this"].rps), statistics.median(by_server["baseline"].rps)
+        lines.append(f"{'':<22} this/baseline {this / base:.3f}x")
+    harmonic = {name: len(v) / sum(1 / x for x in v) for name, v in mixes.items() if v and all(v)}
+    if len(harmonic) == 2:
+        lines.append(f"join/aggregate mix (harmonic mean): this {harmonic['this']:.1f} req/s, baseline "
+                     f"{harmonic['baseline']:.1f} req/s, this/baseline {harmonic['this'] / harmonic['baseline']:.3f}x")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run and print; the raw figures go to bench/.work/versus-<time>.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline-bin", type=Path, required=True, help="bin/ of the baseline's virtual environment")
+    parser.add_argument("--sizes", default="bundled,100000", help="bundled and/or triple counts")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of load per query, server and round")
+    parser.add_argument("--warmup", type=float, default=0.5, help="seconds of untimed load first")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")
+    parser.add_argument("--seed", type=int, default=20261124, help="seed of the synthetic data")
+    args = parser.parse_args(argv)
+    if not (args.baseline_bin / "s3graph").is_file():
+        parser.error(f"no s3graph in {args.baseline_bin}")
+    results = {}
+    for size in args.sizes.split(","):
+        figures = run(size, args)
+        print(report(size, figures), flush=True)
+        results[size] = {q: {s: vars(f) for s, f in by.items()} for q, by in figures.items()}
+    out = bench.WORK / f"versus-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
