@@ -57,6 +57,8 @@ def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
     iris = bench.sample_iris(data.files)
     queries = {bench.POINT: lambda n: bench.POINT_QUERY.format(iri=iris[n % len(iris)])}
     queries.update({name: (lambda n, t=bench.FIXED_QUERIES[name]: t) for name in bench.MIX})
+    if args.only:
+        queries = {name: text for name, text in queries.items() if any(part in name for part in args.only.split(","))}
     servers = [s3graph("this", bench.BIN, data, bench.WORK / "cache"),
                s3graph("baseline", args.baseline_bin, data, bench.WORK / "cache-baseline")]
     figures: dict[str, dict[str, Figures]] = {q: {s.name: Figures() for s in servers} for q in queries}
@@ -99,8 +101,9 @@ def report(size: str, figures: dict[str, dict[str, Figures]]) -> str:
                 mixes[name].append(rps)
             lines.append(f"{query:<22} {name:<9} {rps:>8.1f} {statistics.median(got.p50_ms):>7.2f} "
                          f"{statistics.median(got.p99_ms):>7.2f} {got.errors:>6}")
+        ratios = [t / b for t, b in zip(by_server["this"].rps, by_server["baseline"].rps, strict=True) if b]
         this, base = statistics.median(by_server["this"].rps), statistics.median(by_server["baseline"].rps)
-        lines.append(f"{'':<22} this/baseline {this / base:.3f}x")
+        lines.append(f"{'':<22} this/baseline {this / base:.3f}x (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     harmonic = {name: len(v) / sum(1 / x for x in v) for name, v in mixes.items() if v and all(v)}
     if len(harmonic) == 2:
         lines.append(f"join/aggregate mix (harmonic mean): this {harmonic['this']:.1f} req/s, baseline "
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of untimed load first")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")
+    parser.add_argument("--only", help="comma-separated substrings: run only the queries whose name has one")
     parser.add_argument("--seed", type=int, default=20261124, help="seed of the synthetic data")
     args = parser.parse_args(argv)
     if not (args.baseline_bin / "s3graph").is_file():

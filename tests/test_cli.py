@@ -262,3 +262,25 @@ def test_export_to_standard_output(cli: Run) -> None:
     code, out, _ = cli("export", "--format", "nt", "--inferred")
     assert code == 0
     assert f"<{TERRITORY}SE312> <{S3}within> <{TERRITORY}SE3> ." in out.splitlines()
+
+
+# --- the command line is the service with the trusted profile --------------------------------
+
+def test_query_takes_what_http_refuses_for_size_but_refuses_what_is_unsafe(cli: Run, client) -> None:  # type: ignore[no-untyped-def]
+    deep = "SELECT ?code WHERE " + "{ " * 100 + "<https://w3id.org/s3graph/id/territory/SE312> " \
+        "<https://w3id.org/s3graph/ontology#nutsCode> ?code" + " }" * 100
+    assert cli("query", "--format", "csv", deep) == (0, "code\r\nSE312\r\n", "")
+    assert client.get("/sparql", query_string={"query": deep}).status_code == 400  # query-too-deep over HTTP
+    update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+    code, out, err = cli("query", update)
+    http = client.get("/sparql", query_string={"query": update}).get_json()["message"]
+    assert (code, out, err) == (2, "", f"s3graph: error: {http}\n")
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    assert cli("query", service)[2].startswith("s3graph: error: SERVICE <http://127.0.0.1:1/sparql> is not on")
+
+
+def test_canned_query_parameters_are_checked_as_over_http(cli: Run) -> None:
+    code, out, err = cli("query", "--canned", "region-profile", "-p", "region=Atlantis")
+    assert (code, out) == (2, "")
+    assert err.startswith("s3graph: error: parameter region: 'Atlantis' is not a NUTS code")
+    assert cli("query", "--canned", "no-such-query")[2] == "s3graph: error: no canned query called 'no-such-query'\n"
