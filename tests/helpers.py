@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from s3graph.query.engines import Bindings, DatasetSpec, Engine
 from s3graph.terms import Term
 
@@ -42,3 +45,13 @@ def rows(engine: Engine, dataset: DatasetSpec, query: str,
 def column(engine: Engine, dataset: DatasetSpec, query: str) -> list[str | None]:
     """The first column of a SELECT's rows."""
     return [row[0] for row in rows(engine, dataset, query)]
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 60, interval: float = 0.02) -> bool:
+    """Poll `condition` until it holds (True) or `seconds` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False

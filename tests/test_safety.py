@@ -17,20 +17,11 @@ import pytest
 from s3graph.build.loader import SourceFile, parse_file
 from s3graph.errors import DataError
 from s3graph.query.executors import InProcess, WorkerPool
+from tests.helpers import wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def wait_until(condition, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]
-    """Poll `condition` until it holds (True) or `seconds` pass (False)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
@@ -260,7 +251,7 @@ def test_runaway_query_is_killed_and_others_are_served(make_app, pool: WorkerPoo
     thread = threading.Thread(target=run_slow)
     replaced = pool.replaced
     thread.start()
-    assert wait_until(lambda: pool.idle() == 1)  # the runaway query holds one worker
+    assert wait_for(lambda: pool.idle() == 1)  # the runaway query holds one worker
     fast = fast_client.get("/sparql", query_string={"query": SIMPLE})
     assert fast.status_code == 200
     assert thread.is_alive()  # answered while the runaway query still ran

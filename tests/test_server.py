@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import wait_for
+
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
 TIMEOUT = 2  # the served query_timeout, in seconds
@@ -58,15 +60,6 @@ def ask(served: Served, query: str = SIMPLE, timeout: float = 30) -> tuple[int, 
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-
-
-def wait_for(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture(scope="module")
