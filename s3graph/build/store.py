@@ -1,0 +1,132 @@
+"""The frozen result of a build: an on-disk Oxigraph store and its N-Quads dump, cached by key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from .. import __version__
+from ..terms import from_rdflib
+from .loader import SourceFile
+
+#: Bump when the layout of the cache changes, so that old entries are not reused.
+CACHE_FORMAT = 3
+
+#: A graph the build materialises but does not list as a named graph: the merge of the
+#: asserted graphs alone, the default graph of `infer=false` (the store's own default graph
+#: holds every triple, asserted and inferred, once).
+ASSERTED_MERGE = "urn:s3graph:asserted-merge"
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """One named graph of the built dataset."""
+
+    iri: str
+    role: str  # "ontology", "data" or "inferred"
+    path: str | None
+    triples: int
+
+
+@dataclass(frozen=True)
+class BuiltGraph:
+    """The frozen result of a build: an on-disk Oxigraph store plus its N-Quads dump."""
+
+    key: str
+    directory: str
+    graphs: tuple[GraphInfo, ...]
+    from_cache: bool
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def store_path(self) -> str:
+        """The folder of the read-only Oxigraph store."""
+        return os.path.join(self.directory, "oxigraph")
+
+    @property
+    def nquads_path(self) -> str:
+        """The whole dataset (asserted and inferred graphs) as N-Quads."""
+        return os.path.join(self.directory, "dataset.nq")
+
+    @property
+    def inferred_graph(self) -> str:
+        """The IRI of the graph holding the inferred triples."""
+        return next(g.iri for g in self.graphs if g.role == "inferred")
+
+    @property
+    def asserted_graphs(self) -> tuple[str, ...]:
+        """The IRIs of the ontology graph and the data graphs."""
+        return tuple(g.iri for g in self.graphs if g.role != "inferred")
+
+    def graph_iris(self) -> tuple[str, ...]:
+        """Every named graph's IRI."""
+        return tuple(g.iri for g in self.graphs)
+
+    def open_store(self) -> ox.Store:
+        """Open the store read-only (each process opens its own)."""
+        return ox.Store.read_only(self.store_path)
+
+    def rdflib_dataset(self) -> rdflib.Dataset:
+        """The dataset loaded into rdflib (slow; for the rdflib engine and cross-checks)."""
+        dataset = rdflib.Dataset()
+        dataset.parse(self.nquads_path, format="nquads")
+        return dataset
+
+
+def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reasoner: str = "owlrl") -> str:
+    """A hash of everything the build depends on: inputs, libraries and this package."""
+    parts = {
+        "format": CACHE_FORMAT,
+        "s3graph": __version__,
+        "python": platform.python_version(),
+        "libraries": {name: version(name) for name in ("rdflib", "owlrl", "pyoxigraph", "pyshacl")},
+        "files": [(f.role, Path(f.path).name, f.graph, f.sha256) for f in files],
+        "shapes": shapes.sha256 if validated else None,
+        "reasoner": reasoner,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def read_cached(directory: Path, started: float) -> BuiltGraph | None:
+    """The build cached in `directory`, or None when there is none."""
+    meta_path = directory / "meta.json"
+    if not meta_path.is_file() or not (directory / "oxigraph").is_dir():
+        return None
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    graphs = tuple(GraphInfo(**g) for g in meta["graphs"])
+    return BuiltGraph(meta["key"], str(directory), graphs, True,
+                      time.perf_counter() - started, meta["timings"])
+
+
+def write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) -> None:
+    """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
+
+    One document keeps blank-node labels shared between graphs (the inferred graph speaks
+    of blank nodes of the asserted ones).
+    """
+    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
+             for iri, graph in graphs.items() for s, p, o in graph]
+    # The store's default graph: every triple once (asserted and inferred); and the merge of
+    # the asserted graphs alone, for queries without inference (see engines.EVERYTHING).
+    inferred_graph = ox.NamedNode(inferred)
+    merged = {q.triple for q in quads if q.graph_name != inferred_graph}
+    everything = merged | {q.triple for q in quads if q.graph_name == inferred_graph}
+    asserted = ox.NamedNode(ASSERTED_MERGE)
+    quads.extend([ox.Quad(t.subject, t.predicate, t.object, asserted) for t in merged])
+    quads.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in everything])
+    nquads = workdir / "dataset.nq"
+    ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
+    store = ox.Store(str(workdir / "oxigraph"))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
