@@ -115,3 +115,12 @@ def app(make_app: MakeApp) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rdflib_reader() -> None:
+    """Start the rdflib reader thread first: it raises the interpreter's recursion limit once,
+    which hypothesis would otherwise see change under a test."""
+    from s3graph.query.second_reading import parse_with_rdflib
+
+    parse_with_rdflib("ASK {}")

@@ -25,8 +25,8 @@ import pyoxigraph as ox
 
 from ..errors import CatalogError, Code, QueryError
 from ..terms import Term
-from .engines import parse_with_rdflib
 from .guard import describe_syntax_error, tokens
+from .second_reading import parse_with_rdflib
 
 PARAM_TYPES = ("iri", "region", "string", "integer", "year", "date", "language")
 INFERENCE = ("required", "optional", "none")

@@ -11,9 +11,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 import rdflib
-from pyparsing import ParseException
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.sparql import algebra, parser
 
 from ..build.store import ASSERTED_MERGE, BuiltGraph
 from ..errors import Code, QueryError
@@ -21,6 +19,7 @@ from ..registry import Registry
 from ..results import Bindings, Boolean, Result, Triples
 from ..terms import Term, from_rdflib, to_rdflib
 from .guard import describe_syntax_error
+from .second_reading import parse_with_rdflib
 
 #: Stands, in a DatasetSpec, for the store's own default graph: the merge (set union) of every
 #: asserted graph and the inferred graph, materialised at build time. A union of named graphs
@@ -123,20 +122,6 @@ def _collect(result: object, max_results: int) -> Result:
             return Triples(tuple(triples), True)
         triples.append(triple)
     return Triples(tuple(triples))
-
-
-# rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282): one parse at a time.
-_RDFLIB_PARSER_LOCK = threading.Lock()
-
-
-def parse_with_rdflib(query: str) -> algebra.Query:
-    """Parse and translate a query with rdflib (under a lock); syntax errors are a QueryError."""
-    with _RDFLIB_PARSER_LOCK:
-        try:
-            return algebra.translateQuery(parser.parseQuery(query))
-        except ParseException as exc:
-            raise QueryError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
-                             code=Code.SYNTAX_ERROR) from None
 
 
 class RdflibEngine:

@@ -1,8 +1,11 @@
-"""Check a query before any engine sees it: size, nesting, form, SERVICE targets, FROM graphs.
+r"""Check a query before any engine sees it: size, nesting, form, SERVICE targets, FROM graphs.
 
-A small lexer walks the text once, skipping strings, IRIs and comments, so that keywords
-inside them never count. It does not replace the engine's parser: it only finds what must
-be refused, and the dataset the query names.
+A lexer that follows the terminals of the SPARQL 1.1 grammar walks the text once, in
+linear time: comments end at a carriage return or a line feed; strings of all four forms
+with their escapes, IRIs, and prefixed names with their escapes (`ex:a\#b` is one name).
+Keywords inside strings, IRIs and comments never count, and text the lexer cannot read as
+the engine would is refused. It does not replace the engine's parser: it only finds what
+must be refused, and the dataset the query names.
 """
 
 from __future__ import annotations
@@ -15,26 +18,44 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from ..errors import Code, QueryError, S3GraphError
+from .second_reading import mentions_service, service_targets
 
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
                              "MOVE", "ADD", "WITH", "USING"})
 
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<bnode>_:[\w\-.\u00B7-\uFFFF]+)
-  | (?P<name>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:
-             (?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?
-             |[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<open>[{(\[])
-  | (?P<close>[})\]])
+# The terminals of the SPARQL 1.1 grammar (section 19.8), as the engine reads them.
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_VARCHARS = _BASE + "_0-9\u00B7\u0300-\u036F\u203F-\u2040"  # VARNAME's characters
+_PNCHARS = _VARCHARS + r"\-"  # PN_CHARS
+_ECHAR = r"""\\(?:[tbnrf\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"""
+_UCHAR = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
+_LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?#@%]"""
+_LONG1 = "'''"
+_TOKEN = re.compile(rf"""
+    (?P<ws>[\x20\t\r\n]++)
+  | (?P<comment>\#[^\r\n]*+)
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+>)
+  | (?P<string>\"\"\"(?:"{{0,2}}(?:[^"\\]|{_ECHAR}))*+\"\"\"
+              |{_LONG1}(?:'{{0,2}}(?:[^'\\]|{_ECHAR}))*+{_LONG1}
+              |"(?:[^"\\\n\r]|{_ECHAR})*+"
+              |'(?:[^'\\\n\r]|{_ECHAR})*+')
+  | (?P<var>[?$][{_VARCHARS}]++)
+  | (?P<langtag>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
+  | (?P<word>(?:[{_PNCHARS}.:]|%[0-9A-Fa-f]{{2}}|{_LOCAL_ESC})++)
+  | (?P<open>[{{(\[])
+  | (?P<close>[}})\]])
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
+_BRACKETS = re.compile(r"[(\[]")
+_UCHAR_VALUE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+#: Characters that start a lexical form the engine reads as one token: when the lexer cannot
+#: read such a form (an unclosed string, a stray escape), the query is refused rather than
+#: read differently from the engine.
+_UNREADABLE = frozenset("\"'\\")
 
 
 @dataclass(frozen=True)
@@ -63,11 +84,42 @@ class CheckedQuery:
 
 
 def tokens(text: str) -> Iterator[Token]:
-    """The tokens of `text`, without whitespace and comments."""
+    """The tokens of `text`, without whitespace and comments, in linear time.
+
+    A run of name characters is read as one word and then split as the grammar splits it:
+    unescaped dots at its ends are not part of a name (`?s ex:p ex:o.` ends with a dot), a
+    word starting `_:` is a blank node, one with a colon a prefixed name (PNAME_NS or
+    PNAME_LN), any other a keyword or a number.
+    """
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match.group(), match.start())
+        if kind in ("ws", "comment"):
+            continue
+        value, offset = match.group(), match.start()
+        if kind == "other" and value in _UNREADABLE:
+            raise QueryError(f"syntax error at {_position(text, offset)}: unexpected {value}",
+                             code=Code.SYNTAX_ERROR)
+        if kind != "word":
+            yield Token(kind, value, offset)
+            continue
+        start, end = 0, len(value)
+        while start < end and value[start] == ".":
+            yield Token("other", ".", offset + start)
+            start += 1
+        trailing = 0
+        while end > start and value[end - 1] == "." and value[end - 2:end] != "\\.":
+            end -= 1
+            trailing += 1
+        if start < end:
+            word = value[start:end]
+            yield Token("bnode" if word.startswith("_:") else "name", word, offset + start)
+        for k in range(trailing):
+            yield Token("other", ".", offset + end + k)
+
+
+def _iri_text(token: str) -> str:
+    """The IRI inside `<...>`, its \\u and \\U escapes decoded (as the engine decodes them)."""
+    return _UCHAR_VALUE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token[1:-1])
 
 
 def _position(text: str, offset: int) -> str:
@@ -83,6 +135,7 @@ class _Scanner:
         self.text = text
         self.base = base
         self.prefixes: dict[str, str] = {}
+        self.written: dict[str, str] = {}  # each prefix's IRI as written (escapes decoded, not resolved)
         self.form: str | None = None
         self.froms: list[str] = []
         self.from_named: list[str] = []
@@ -93,11 +146,21 @@ class _Scanner:
     def iri(self, token: Token) -> str | None:
         """The absolute IRI a token denotes, if it is an IRI or a known prefixed name."""
         if token.kind == "iri":
-            return urljoin(self.base, token.text[1:-1])
+            return urljoin(self.base, _iri_text(token.text))
         if token.kind == "name" and ":" in token.text:
             prefix, _, local = token.text.partition(":")
             if prefix in self.prefixes:
-                return self.prefixes[prefix] + local.replace("\\", "")
+                return self.prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+        return None
+
+    def as_written(self, token: Token) -> str | None:
+        """The IRI a token spells, unresolved (escapes decoded); None for anything else."""
+        if token.kind == "iri":
+            return _iri_text(token.text)
+        if token.kind == "name" and ":" in token.text:
+            prefix, _, local = token.text.partition(":")
+            if prefix in self.written:
+                return self.written[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
         return None
 
     def scan(self, items: Iterable[Token], max_depth: int) -> None:
@@ -107,16 +170,21 @@ class _Scanner:
         while i < len(stream):
             token = stream[i]
             word = token.text.upper() if token.kind == "name" and ":" not in token.text else ""
-            if token.kind == "open":
-                self.depth += 1
-                self.max_depth = max(self.max_depth, self.depth)
-                if self.depth > max_depth:
+            inner = len(_BRACKETS.findall(token.text)) if token.kind == "iri" else 0
+            if token.kind == "open" or inner:
+                # An IRI's brackets count too: where `<` is less-than, the engine reads them
+                # as brackets (`?a<((1))>0`), and no real IRI holds many.
+                self.depth += token.kind == "open"
+                self.max_depth = max(self.max_depth, self.depth + inner)
+                if self.depth + inner > max_depth:
                     raise QueryError(f"the query nests deeper than {max_depth} levels "
                                      f"(at {_position(self.text, token.offset)})", code=Code.QUERY_TOO_DEEP)
             elif token.kind == "close":
                 self.depth -= 1
             elif word == "PREFIX" and i + 2 < len(stream) and stream[i + 2].kind == "iri":
-                self.prefixes[stream[i + 1].text.rstrip(":")] = urljoin(self.base, stream[i + 2].text[1:-1])
+                name, written = stream[i + 1].text.rstrip(":"), _iri_text(stream[i + 2].text)
+                self.prefixes[name] = urljoin(self.base, written)
+                self.written[name] = written
                 i += 2
             elif word == "BASE" and i + 1 < len(stream) and stream[i + 1].kind == "iri":
                 self.base = urljoin(self.base, stream[i + 1].text[1:-1])
@@ -143,7 +211,7 @@ class _Scanner:
                 if j < len(stream) and stream[j].text.upper() == "SILENT":
                     j += 1
                 target = stream[j] if j < len(stream) else token
-                self.services.append((self.iri(target), target))
+                self.services.append((self.as_written(target), target))
             i += 1
 
 
@@ -167,9 +235,14 @@ def describe_syntax_error(exc: SyntaxError) -> str:
 
 
 def check(text: str, *, max_length: int, max_depth: int, allowlist: Iterable[str],
-          base: str) -> CheckedQuery:
-    """Check `text`; returns what was learnt, or raises a 4xx error naming the problem."""
-    size = len(text.encode("utf-8"))
+          base: str, own_endpoint: str | None = None) -> CheckedQuery:
+    """Check `text`; returns what was learnt, or raises a 4xx error naming the problem.
+
+    A SERVICE must name a constant, absolute IRI on `allowlist` (exactly as written, never
+    the service's own endpoint); a query that names SERVICE anywhere is read a second time
+    by another parser (`second_reading`), which must find the same.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_length:
         raise S3GraphError(f"the query is {size} bytes; the limit is {max_length}",
                            status=413, code=Code.QUERY_TOO_LONG)
@@ -177,15 +250,28 @@ def check(text: str, *, max_length: int, max_depth: int, allowlist: Iterable[str
         raise QueryError("the query is empty", code=Code.EMPTY_QUERY)
     scanner = _Scanner(text, base)
     scanner.scan(tokens(text), max_depth)
-    allowed = set(allowlist)
+    allowed = set(allowlist) - {own_endpoint}
     for iri, token in scanner.services:
+        where = f"(at {_position(text, token.offset)})"
         if iri is None:
-            raise QueryError(f"SERVICE needs a constant IRI from the federation allow-list "
-                             f"(at {_position(text, token.offset)})", code=Code.SERVICE_REFUSED)
-        if iri not in allowed:
-            raise QueryError(f"SERVICE <{iri}> is not on the federation allow-list "
-                             f"(at {_position(text, token.offset)})", code=Code.SERVICE_REFUSED)
+            raise QueryError(f"SERVICE needs a constant IRI from the federation allow-list {where}",
+                             code=Code.SERVICE_REFUSED)
+        if iri == own_endpoint:
+            raise QueryError(f"SERVICE <{iri}> is this endpoint itself {where}", code=Code.SERVICE_REFUSED)
+        if not _ABSOLUTE.match(iri) or iri not in allowed:
+            raise QueryError(f"SERVICE <{iri}> is not on the federation allow-list {where}",
+                             code=Code.SERVICE_REFUSED)
     if scanner.form is None:
         raise syntax_error(text)
+    if mentions_service(text):
+        try:
+            targets = service_targets(text)
+        except QueryError as exc:  # rdflib cannot read a SERVICE inside a SERVICE, for one
+            raise QueryError("a query that names SERVICE is read a second time, and the second reading could "
+                             f"not read this one: {exc.message}", code=Code.SERVICE_REFUSED) from None
+        for iri in targets:
+            if iri is None or iri not in allowed:
+                raise QueryError(f"SERVICE <{iri or 'a variable'}> is not on the federation allow-list "
+                                 "(found by the second reading)", code=Code.SERVICE_REFUSED)
     return CheckedQuery(text, scanner.form, tuple(scanner.froms), tuple(scanner.from_named),
                         tuple(iri for iri, _ in scanner.services if iri))

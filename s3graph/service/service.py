@@ -113,7 +113,8 @@ class Service:
         settings, profile = self.settings, self.profile
         return check(text, max_length=profile.max_query_length or settings.max_query_length,
                      max_depth=profile.max_nesting_depth or settings.max_nesting_depth,
-                     allowlist=settings.federation_allowlist, base=settings.base_iri)
+                     allowlist=settings.federation_allowlist, base=settings.base_iri,
+                     own_endpoint=endpoint_url(settings))
 
     def run(self, query: str, dataset: DatasetSpec, fmt: str, client: str,
             bindings: tuple[tuple[str, str], ...] = ()) -> Outcome:
