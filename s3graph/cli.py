@@ -12,7 +12,7 @@ from . import __version__
 from .build.pipeline import check_shapes
 from .errors import Code, S3GraphError
 from .formats.registry import KINDS, dump_formats, of_kind
-from .query.catalog import load_catalog
+from .query.catalog import RESERVED, load_catalog
 from .query.engines import ENGINES
 from .service.compose import compose
 from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, Request, Response
@@ -77,7 +77,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         response = service.canned(args.canned, Request("GET", (*params, *options)))
     else:
         response = service.sparql(Request("GET", (("query", _read_query(args.query)), *options)))
-    assert isinstance(response, Response)  # the trusted profile offers no pages
+    if not isinstance(response, Response):  # the trusted profile offers no pages
+        raise S3GraphError("the command line prints data, not pages", code=Code.USAGE)
     sys.stdout.buffer.write(response.body)
     sys.stdout.flush()
     if response.headers.get(TRUNCATED_HEADER):
@@ -91,6 +92,9 @@ def _pairs(items: Sequence[str] | None) -> list[tuple[str, str]]:
         name, sep, value = item.partition("=")
         if not sep:
             raise S3GraphError(f"parameter {item!r} is not name=value", code=Code.USAGE)
+        if name in RESERVED:
+            raise S3GraphError(f"parameter {name!r} is not a parameter of the query; use the option instead",
+                               code=Code.USAGE)
         pairs.append((name, value))
     return pairs
 

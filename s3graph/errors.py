@@ -69,7 +69,7 @@ class S3GraphError(Exception):
     @property
     def counts_against_client(self) -> bool:
         """Whether this failure is to be counted against the client's error allowance."""
-        return self.status >= 400 and self.code != Code.RATE_LIMITED and not self.charged
+        return self.status >= 400 and self.code not in (Code.RATE_LIMITED, Code.INTERNAL) and not self.charged
 
 
 class DataError(S3GraphError):

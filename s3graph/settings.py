@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build.reasoners import REASONERS
 from .errors import ConfigError
-from .query.engines import ENGINES
 
 ENV_PREFIX = "S3GRAPH_"
 
@@ -43,12 +41,26 @@ def at_least(low: int) -> Check:
     return check
 
 
-def one_of(choices: Mapping[str, Any]) -> Check:
-    """A name from a registry."""
+def one_of(registry: Callable[[], Mapping[str, Any]]) -> Check:
+    """A name from a registry (looked up when a value is checked: importing the settings
+    loads no engine and no reasoner)."""
     def check(name: str, value: Any) -> None:
+        choices = registry()
         if value not in choices:
             raise ConfigError(f"setting {name}: {value!r} is not one of {', '.join(choices)}")
     return check
+
+
+def _engines() -> Mapping[str, Any]:
+    from .query.engines import ENGINES  # the registries sit above the settings
+
+    return ENGINES
+
+
+def _reasoners() -> Mapping[str, Any]:
+    from .build.reasoners import REASONERS
+
+    return REASONERS
 
 
 def setting(default: Any, help: str, *, shown: str | None = None, check: Check | None = None) -> Any:
@@ -71,7 +83,7 @@ class Settings:
     public_url: str = setting("http://127.0.0.1:8000", "The URL the service is reached at from outside (used in the service description and links).",
                               shown="`http://HOST:PORT` of `serve`")
     engine: str = setting("oxigraph", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking).",
-                          check=one_of(ENGINES))
+                          check=one_of(_engines))
     workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
                            check=at_least(0))
     threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
@@ -89,7 +101,7 @@ class Settings:
     rate_limit_errors: int = setting(60, "Failed requests one client may make per rate-limit window.", check=positive)
     rate_limit_window: float = setting(60.0, "Length of the rate-limit window, in seconds.", check=positive)
     reasoner: str = setting("owlrl", "owlrl computes the OWL-RL closure into the inferred graph; none leaves that graph empty (for benchmarks and data too large for owlrl).",
-                            check=one_of(REASONERS))
+                            check=one_of(_reasoners))
     validate_on_build: bool = setting(True, "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them).")
 
     def __post_init__(self) -> None:

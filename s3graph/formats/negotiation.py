@@ -5,8 +5,10 @@ Every name and media type comes from the format registry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from ..errors import Code, S3GraphError
 from .registry import KINDS, of_kind
@@ -74,13 +76,13 @@ def _quality(ranges: list[MediaRange], media_type: str) -> float:
 
 
 @cache
-def _offered(kind: str, html: bool) -> dict[str, str]:
+def _offered(kind: str, html: bool) -> Mapping[str, str]:
     """Media type -> format name for a kind, in table order (the first name of a type wins)."""
     offered: dict[str, str] = {}
     for fmt in of_kind(kind, pages=html).values():
         for media_type in fmt.media_types:
             offered.setdefault(media_type, fmt.name)
-    return offered
+    return MappingProxyType(offered)
 
 
 def _by_name(kind: str, wanted: str) -> str | None:

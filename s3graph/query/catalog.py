@@ -163,7 +163,7 @@ def _param(text: str, where: str) -> Parameter:
     return Parameter(words[0], words[1], options.get("default"), allowed, help_text.strip())
 
 
-def parse_canned(path: Path) -> CannedQuery:
+def parse_canned(path: Path, base_iri: str | None = None) -> CannedQuery:
     """Read one .rq file; a malformed header or query raises CatalogError naming file and line."""
     slug = path.stem
     if not _SLUG.match(slug):
@@ -193,7 +193,7 @@ def parse_canned(path: Path) -> CannedQuery:
     inference = (meta.get("inference") or ["optional"])[0]
     if inference not in INFERENCE:
         raise CatalogError(f"{path}: inference must be one of {', '.join(INFERENCE)}")
-    projected = _projected(text, path)
+    projected = _projected(text, path, base_iri)
     if params:
         # Oxigraph binds only projected variables (SPARQL SEP-0007), so each must be selected.
         if projected is None:
@@ -206,7 +206,7 @@ def parse_canned(path: Path) -> CannedQuery:
                        tuple(params), inference, tuple(meta.get("federation", [])), str(path))
 
 
-def _projected(text: str, path: Path) -> set[str] | None:
+def _projected(text: str, path: Path, base_iri: str | None) -> set[str] | None:
     """Parse the query (a syntax error names the file); the variables a SELECT projects, else None.
 
     Oxigraph parses in well under a millisecond, rdflib in about a tenth of a second. On an
@@ -219,7 +219,7 @@ def _projected(text: str, path: Path) -> set[str] | None:
         if form == "ASK":
             parse_with_rdflib(text)
             return None
-        parsed = ox.Store().query(text)
+        parsed = ox.Store().query(text, base_iri=base_iri)
     except QueryError as exc:
         raise CatalogError(f"{path}: {exc.message}") from None
     except SyntaxError as exc:
@@ -227,9 +227,9 @@ def _projected(text: str, path: Path) -> set[str] | None:
     return {v.value for v in parsed.variables} if isinstance(parsed, ox.QuerySolutions) else None
 
 
-def load_catalog(folder: str) -> Catalog:
-    """Read every canned query in `folder` (sorted by slug)."""
+def load_catalog(folder: str, base_iri: str | None = None) -> Catalog:
+    """Read every canned query in `folder` (sorted by slug); relative IRIs resolve against `base_iri`."""
     directory = Path(folder)
     if not directory.is_dir():
         raise CatalogError(f"{directory}: canned-query folder not found")
-    return Catalog(tuple(parse_canned(p) for p in sorted(directory.glob("*.rq"))))
+    return Catalog(tuple(parse_canned(p, base_iri) for p in sorted(directory.glob("*.rq"))))

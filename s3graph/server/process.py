@@ -20,10 +20,10 @@ from ..errors import S3GraphError
 from ..query.engines import make_engine
 from ..query.executors import Deadline
 from ..service.compose import compose
+from ..service.http import max_body
 from ..service.ratelimit import RateLimiter
 from ..settings import Settings
 from ..web import create_app
-from ..web.front import max_body
 from .balance import Balance
 from .watchdog import TrackedChannel, Watchdog
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from ..errors import S3GraphError
+from ..settings import Settings
 
 #: Headers a script on another origin may read (CORS).
 EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After"
@@ -43,6 +44,11 @@ class Response:
     media_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def max_body(settings: Settings) -> int:
+    """The largest request body read: room for a form-encoded query of the maximum length."""
+    return 4 * settings.max_query_length + (1 << 20)
 
 
 def new_request_id() -> str:

@@ -9,7 +9,9 @@ failures raise `S3GraphError`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,11 +20,13 @@ from ..errors import Code, QueryError, S3GraphError
 from ..formats.negotiation import negotiate, prefers_html
 from ..formats.registry import of_kind, render
 from ..query.catalog import RESERVED, CannedQuery, Catalog, RegionResolver
-from ..query.engines import DatasetSpec, Engine, Triples, select_dataset
+from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, select_dataset
 from ..query.executors import Executor, Job, Outcome, encode_bindings
 from ..query.guard import CheckedQuery, check
+from ..query.regions import region_resolver
 from ..settings import Settings
-from .description import endpoint_url
+from ..terms import text
+from .description import describe_service, endpoint_url
 from .exporting import export
 from .http import Request, Response
 from .protocol import Call, infer_flag, outcome_response, parse_call
@@ -62,6 +66,14 @@ TRUSTED = Profile("trusted", 1 << 30, 4096, rate_limited=False, pages=False, iso
 
 
 @dataclass(frozen=True)
+class Parts:
+    """How the service makes the parts it makes on first use."""
+
+    catalog: Callable[[], Catalog]
+    executor: Callable[[], Executor]
+
+
+@dataclass(frozen=True)
 class Page:
     """An HTML page to show: its template and what it shows (rendered by the web layer)."""
 
@@ -80,21 +92,51 @@ def link(path: str, **params: Any) -> str:
 
 
 class Service:
-    """Everything built once (graph, catalog, executor, limiter, description) and the requests it answers."""
+    """Everything built once (graph, catalog, executor, limiter, description) and the requests it answers.
 
-    def __init__(self, settings: Settings, built: BuiltGraph, catalog: Catalog, executor: Executor,
-                 limiter: RateLimiter, profile: Profile, lookup: Engine, resolve_region: RegionResolver,
-                 description: Triples, default_graph_triples: int) -> None:
+    The parts a request may not need are made on first use (and then kept): `s3graph
+    export` reads no canned query and starts no engine.
+    """
+
+    def __init__(self, settings: Settings, built: BuiltGraph, profile: Profile, limiter: RateLimiter,
+                 parts: Parts) -> None:
         self.settings = settings
         self.built = built
-        self.catalog = catalog
-        self.executor = executor
-        self.limiter = limiter
         self.profile = profile
-        self.lookup = lookup  # in-process, for fixed internal look-ups, never a client's text
-        self.resolve_region = resolve_region
-        self.description = description
-        self.default_graph_triples = default_graph_triples
+        self.limiter = limiter
+        self.parts = parts
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The canned queries."""
+        return self.parts.catalog()
+
+    @cached_property
+    def executor(self) -> Executor:
+        """What runs the queries (under the profile's deadline)."""
+        return self.parts.executor()
+
+    @cached_property
+    def lookup(self) -> OxigraphEngine:
+        """An in-process engine for fixed internal look-ups, never a client's text."""
+        return OxigraphEngine(self.built, self.settings.base_iri)
+
+    @cached_property
+    def resolve_region(self) -> RegionResolver:
+        """Regions by NUTS code, ISO code or name (cached)."""
+        return region_resolver(self.lookup.store)
+
+    @cached_property
+    def default_graph_triples(self) -> int:
+        """Distinct triples in the default graph (asserted plus inferred)."""
+        result = self.lookup.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", select_dataset(self.built))
+        assert isinstance(result, Bindings)
+        return int(text(result.rows[0][0]))
+
+    @cached_property
+    def description(self) -> Triples:
+        """The service description, rendered per request in the format asked for."""
+        return Triples(tuple(describe_service(self.settings, self.built, self.catalog, self.default_graph_triples)))
 
     # --- limits -------------------------------------------------------------------------
 
@@ -177,7 +219,7 @@ class Service:
         canned = self.catalog.get(slug)
         first = request.first()
         values = {k: v for k, v in first.items() if k not in RESERVED}
-        infer = infer_flag([v for k, v in request.args if k == "infer"])
+        infer = infer_flag([first["infer"]] if "infer" in first else [])  # the first, as for every parameter
         dataset = select_dataset(self.built, infer=infer)
         bindings = encode_bindings(canned.bind(values, self.resolve_region))
         fmt = negotiate("bindings", first.get("format"), request.accept, html=self.profile.pages)
@@ -228,7 +270,8 @@ class Service:
 
     def close(self) -> None:
         """Stop what the service started (query worker processes)."""
-        self.executor.close()
+        if "executor" in self.__dict__:
+            self.executor.close()
 
 
 def describe_canned(canned: CannedQuery, base_url: str) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from ..errors import S3GraphError
 from ..query.catalog import Catalog
 from ..query.executors import Executor
 from ..service.compose import compose
+from ..service.http import max_body
 from ..service.service import Service
 from ..settings import Settings, load_settings
-from .front import Front, max_body
+from .front import Front
 from .pages import Pages
 from .views import Web, finish, pages_bp, render_error, render_http_error, start_request
 

@@ -15,18 +15,12 @@ from urllib.parse import parse_qsl
 from ..errors import Code, QueryError, S3GraphError
 from ..service.http import Request, Response, headers_for, request_id_from, status_line
 from ..service.service import Reply, Service
-from ..settings import Settings
 from .pages import Pages
 
 log = logging.getLogger("s3graph.web")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 INTERNAL = "internal error; quote the request id when reporting it"
-
-
-def max_body(settings: Settings) -> int:
-    """The largest request body read: room for a form-encoded query of the maximum length."""
-    return 4 * settings.max_query_length + (1 << 20)
 
 
 class Front:
@@ -57,15 +51,14 @@ class Front:
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
         accept = environ.get("HTTP_ACCEPT", "")
         client = environ.get("REMOTE_ADDR") or "unknown"
+        allow = ", ".join(sorted({*methods, "OPTIONS"}))
         if method == "OPTIONS":  # CORS preflight
-            allow = ", ".join(sorted({*methods, "OPTIONS"}))
             response = Response(200, "text/html", b"", {"Allow": allow})
             return self._send(start_response, response, request_id, preflight=True)
         try:
             if method not in methods:
                 raise S3GraphError("The method is not allowed for the requested URL.", status=405,
-                                   code=Code.METHOD_NOT_ALLOWED,
-                                   headers={"Allow": ", ".join(sorted({*methods, "OPTIONS"}))})
+                                   code=Code.METHOD_NOT_ALLOWED, headers={"Allow": allow})
             body = self._body(environ) if method == "POST" else b""
             args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
             reply = handler(Request("GET" if method == "HEAD" else method, args,

@@ -9,13 +9,16 @@ from flask import Blueprint, current_app, g, request
 from flask import Response as FlaskResponse
 from werkzeug.exceptions import HTTPException
 
-from ..errors import S3GraphError
+from ..errors import Code, S3GraphError
 from ..service.http import Request, content_type_of, policy, request_id_from
 from ..service.service import Reply, Service
 from .front import INTERNAL
 from .pages import Pages
 
 log = logging.getLogger("s3graph.web")
+#: Werkzeug's errors as the named codes.
+HTTP_CODES = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED, 406: Code.NOT_ACCEPTABLE,
+              413: Code.BODY_TOO_LARGE, 415: Code.UNSUPPORTED_MEDIA_TYPE}
 pages_bp = Blueprint("pages", __name__)
 
 
@@ -98,5 +101,5 @@ def render_http_error(error: HTTPException) -> FlaskResponse:
     else:
         message = error.description or error.name
     headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
-    code = (error.name or "error").lower().replace(" ", "-")
+    code = HTTP_CODES.get(status, Code.INTERNAL if status >= 500 else Code.BAD_REQUEST)
     return render_error(S3GraphError(message, status=status, code=code, headers=headers))
