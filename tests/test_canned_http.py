@@ -16,7 +16,7 @@ def test_list_as_json_has_metadata_parameters_url_and_sparql(client) -> None:  #
     assert len(queries) >= 15
     profile = queries["region-profile"]
     assert profile["title"] and profile["description"]
-    assert profile["url"] == "http://localhost/queries/region-profile"
+    assert profile["url"] == "http://127.0.0.1:8000/queries/region-profile"  # public_url, not the Host header
     assert profile["parameters"] == [{"name": "region", "type": "region", "default": "SE312", "allowed": [],
                                       "help": profile["parameters"][0]["help"]}]
     assert "SELECT" in profile["sparql"] and profile["inference"] == "required"

@@ -99,7 +99,7 @@ def group(draw: st.DrawFn, depth_left: int, service: bool = True) -> tuple[str, 
     return "".join(parts), depth, services
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(group(3))
 def test_the_guard_measures_depth_and_finds_services_as_the_parsers_do(built: tuple[str, int, list[str]]) -> None:
     body, depth, services = built

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from s3graph.build.loader import discover, graph_iri
 from s3graph.build.pipeline import build
+from s3graph.build.store import BuiltGraph
 from s3graph.errors import DataError
 from s3graph.settings import Settings
 
@@ -200,3 +204,54 @@ def test_changing_a_data_file_changes_the_cache_key(small_data: Path, tmp_path: 
     assert changed.from_cache is False
     assert changed.key != first.key
     assert build(settings).from_cache is True
+
+
+def _count(built: BuiltGraph) -> int:
+    return len(ox.Store.read_only(built.store_path))
+
+
+@pytest.mark.parametrize("damage", ["truncate the dump", "empty the dump", "garble the dump", "garble meta.json",
+                                    "delete meta.json", "delete the store", "empty the entry"])
+def test_a_damaged_cache_entry_is_rebuilt_and_logged_never_served(
+        small_data: Path, tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    settings = settings_for(small_data, tmp_path)
+    first = build(settings)
+    entry = Path(first.directory)
+    quads = _count(first)
+    dump = entry / "dataset.nq"
+    if damage == "truncate the dump":
+        dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    elif damage == "empty the dump":
+        dump.write_bytes(b"")
+    elif damage == "garble the dump":
+        data = bytearray(dump.read_bytes())
+        data[len(data) // 2] ^= 0x20
+        dump.write_bytes(bytes(data))
+    elif damage == "garble meta.json":
+        (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    elif damage == "delete meta.json":
+        (entry / "meta.json").unlink()
+    elif damage == "delete the store":
+        shutil.rmtree(entry / "oxigraph")
+    else:
+        for child in entry.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    with caplog.at_level(logging.WARNING, logger="s3graph.build"):
+        again = build(settings)
+    assert again.from_cache is False and again.key == first.key and again.directory == first.directory
+    assert _count(again) == quads and again.graphs == first.graphs
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith(f"cache entry {entry} is damaged (") and messages[0].endswith("); rebuilding it")
+    assert build(settings).from_cache is True  # the rebuilt entry is trusted again
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # nothing left aside
+
+
+def test_the_damage_is_named(small_data: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = settings_for(small_data, tmp_path)
+    dump = Path(build(settings).directory) / "dataset.nq"
+    size = dump.stat().st_size
+    dump.write_bytes(dump.read_bytes()[:10])
+    with caplog.at_level(logging.WARNING, logger="s3graph.build"):
+        build(settings)
+    assert f"(dataset.nq has 10 bytes, {size} were written)" in caplog.records[0].getMessage()

@@ -62,27 +62,30 @@ def ask(served: Served, query: str = SIMPLE, timeout: float = 30) -> tuple[int, 
         return error.code, json.loads(error.read())
 
 
-@pytest.fixture(scope="module")
-def served(built, cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:  # type: ignore[no-untyped-def]
-    """`s3graph serve --workers 2` on the bundled data (cached build), query_timeout 2 s: one
-    server for the module; each test starts by waiting until both processes serve."""
+def start_serving(cache_dir: Path, log: Path) -> Served:
+    """`s3graph serve --workers 2` on the bundled data (cached build), query_timeout 2 s."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": str(TIMEOUT), "S3GRAPH_CACHE_DIR": str(cache_dir)}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port),
                                     "--workers", "2", "--threads", "2"], stdout=out, stderr=out, env=env)
     server = Served(process, port, log)
+    assert wait_for(lambda: b"serving" in log.read_bytes() or process.poll() is not None, 120), log.read_text()
+    assert process.poll() is None, log.read_text()
+    return server
+
+
+@pytest.fixture(scope="module")
+def served(built, cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+    """One server for the module; each test starts by waiting until both processes serve."""
+    server = start_serving(cache_dir, tmp_path_factory.mktemp("serve") / "serve.log")
     try:
-        assert wait_for(lambda: b"serving" in log.read_bytes() or process.poll() is not None, 120), \
-            log.read_text()
-        assert process.poll() is None, log.read_text()
         yield server
     finally:
-        process.terminate()
-        process.wait(30)
+        server.process.terminate()
+        server.process.wait(30)
 
 
 @pytest.fixture()
@@ -275,3 +278,19 @@ def test_serve_runs_its_server_processes_and_stops_them_all_last(settled: Served
     settled.process.send_signal(signal.SIGTERM)
     assert settled.process.wait(30) == 0
     assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10)
+
+
+def test_server_processes_end_when_their_supervisor_is_killed(built, cache_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server = start_serving(cache_dir, tmp_path / "serve.log")
+    try:
+        assert wait_for(lambda: len(server.children()) == 2, 30)
+        children = server.children()
+        assert ask(server)[0] == 200
+        server.process.kill()  # SIGKILL: the supervisor cannot stop them itself
+        server.process.wait(10)
+        assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10)
+        with pytest.raises(OSError):  # nobody serves the port any more
+            ask(server, timeout=2)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()

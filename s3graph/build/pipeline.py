@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -12,18 +13,29 @@ from pathlib import Path
 
 import rdflib
 
-from ..errors import ValidationFailed
+from ..errors import Code, S3GraphError, ValidationFailed
 from ..settings import Settings
-from .loader import discover, graph_iri, load
+from .loader import SourceFile, discover, graph_iri, load
 from .reasoners import REASONERS
-from .store import BuiltGraph, GraphInfo, cache_key, read_cached, write_store
+from .store import BuiltGraph, DamagedEntry, GraphInfo, cache_key, integrity, read_cached, write_store
 from .validation import Report, validate
 
 Progress = Callable[[str], None]
+log = logging.getLogger("s3graph.build")
 
 
 def _quiet(_: str) -> None:
     return None
+
+
+def _discard(entry: Path) -> None:
+    """Move a damaged entry aside and delete it (another process may be doing the same)."""
+    aside = entry.with_name(f".{entry.name}.damaged-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(entry, aside)
+    except OSError:
+        return  # gone already: another process discarded it
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def check_shapes(settings: Settings) -> Report:
@@ -41,7 +53,13 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     shapes = discover(settings.shapes_path, settings.data_dir, settings.base_iri)[0]
     key = cache_key(files, shapes, settings.validate_on_build, settings.reasoner)
     final = Path(settings.cache_dir) / key
-    cached = read_cached(final, started)
+    try:
+        cached = read_cached(final, started)
+    except DamagedEntry as damage:
+        log.warning("cache entry %s is damaged (%s); rebuilding it", final, damage)
+        progress(f"the cached build is damaged ({damage}); rebuilding")
+        _discard(final)
+        cached = None
     if cached is not None:
         return cached
 
@@ -69,14 +87,30 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
 
     mark = time.perf_counter()
     progress("writing the store")
+    try:
+        _write(settings, key, final, graphs, inferred_iri, [*files], timings, mark)
+    except OSError as exc:
+        raise S3GraphError(f"cache folder {settings.cache_dir}: cannot write the build ({exc.strerror or exc})",
+                           code=Code.CACHE_ERROR) from None
+    result = read_cached(final, started)
+    assert result is not None, "the build just written cannot be read back"
+    return BuiltGraph(result.key, result.directory, result.graphs, False,
+                      time.perf_counter() - started, result.timings)
+
+
+def _write(settings: Settings, key: str, final: Path, graphs: dict[str, rdflib.Graph], inferred_iri: str,
+           files: list[SourceFile], timings: dict[str, float], mark: float) -> None:
+    """Write the entry in a folder of its own, then move it into place in one rename."""
     Path(settings.cache_dir).mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=settings.cache_dir))
+    inferred = graphs[inferred_iri]
     try:
         write_store(graphs, inferred_iri, workdir)
         timings["store"] = time.perf_counter() - mark
         infos = [GraphInfo(f.graph, f.role, f.path, len(graphs[f.graph])) for f in files]
         infos.append(GraphInfo(inferred_iri, "inferred", None, len(inferred)))
-        meta = {"key": key, "graphs": [vars(i) for i in infos], "timings": timings}
+        meta = {"key": key, "graphs": [vars(i) for i in infos], "timings": timings,
+                "integrity": integrity(workdir)}
         (workdir / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:
             os.rename(workdir, final)
@@ -86,7 +120,3 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    result = read_cached(final, started)
-    assert result is not None, "the build just written cannot be read back"
-    return BuiltGraph(result.key, result.directory, result.graphs, False,
-                      time.perf_counter() - started, result.timings)

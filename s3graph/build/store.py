@@ -19,7 +19,7 @@ from ..terms import from_rdflib
 from .loader import SourceFile
 
 #: Bump when the layout of the cache changes, so that old entries are not reused.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 #: A graph the build materialises but does not list as a named graph: the merge of the
 #: asserted graphs alone, the default graph of `infer=false` (the store's own default graph
@@ -97,15 +97,55 @@ def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reas
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
+class DamagedEntry(Exception):
+    """A cache entry that cannot be trusted: its reason."""
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def integrity(workdir: Path) -> dict[str, object]:
+    """What a reader checks an entry against: the dump's size and digest, the store's quads."""
+    nquads = workdir / "dataset.nq"
+    return {"nquads_bytes": nquads.stat().st_size, "nquads_sha256": file_digest(nquads),
+            "store_quads": len(ox.Store.read_only(str(workdir / "oxigraph")))}
+
+
 def read_cached(directory: Path, started: float) -> BuiltGraph | None:
-    """The build cached in `directory`, or None when there is none."""
+    """The build cached in `directory`, verified; None when there is none.
+
+    Raises DamagedEntry when the entry is there but does not match what was written with
+    it (a truncated or garbled dump, a store with other quads, an unreadable meta.json).
+    """
     meta_path = directory / "meta.json"
-    if not meta_path.is_file() or not (directory / "oxigraph").is_dir():
+    if not directory.exists():
         return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    graphs = tuple(GraphInfo(**g) for g in meta["graphs"])
-    return BuiltGraph(meta["key"], str(directory), graphs, True,
-                      time.perf_counter() - started, meta["timings"])
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        graphs = tuple(GraphInfo(**g) for g in meta["graphs"])
+        expected = meta["integrity"]
+        key, timings = meta["key"], meta["timings"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DamagedEntry(f"meta.json cannot be read ({type(exc).__name__})") from None
+    nquads = directory / "dataset.nq"
+    try:
+        size = nquads.stat().st_size
+        if size != expected["nquads_bytes"]:
+            raise DamagedEntry(f"dataset.nq has {size} bytes, {expected['nquads_bytes']} were written")
+        if file_digest(nquads) != expected["nquads_sha256"]:
+            raise DamagedEntry("dataset.nq does not have the digest it was written with")
+        quads = len(ox.Store.read_only(str(directory / "oxigraph")))
+    except OSError as exc:
+        raise DamagedEntry(f"{exc.strerror or exc}") from None
+    if quads != expected["store_quads"]:
+        raise DamagedEntry(f"the store holds {quads} quads, {expected['store_quads']} were written")
+    return BuiltGraph(key, str(directory), graphs, True, time.perf_counter() - started, timings)
 
 
 def write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) -> None:

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import multiprocessing
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,8 @@ from ..terms import Term
 from .engines import Bindings, DatasetSpec, Engine, Result, Triples, make_engine
 
 log = logging.getLogger("s3graph.workers")
+#: How Oxigraph says that a query calls a function it does not have.
+_UNKNOWN_FUNCTION = re.compile(r"custom function <([^>]*)> is not supported")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,13 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         media_type, body = render(result, "json" if job.format == "table" else job.format)
     except S3GraphError as exc:
         return Outcome(False, status=exc.status, code=exc.code, message=exc.message,
+                       seconds=time.perf_counter() - started)
+    except RuntimeError as exc:
+        unknown = _UNKNOWN_FUNCTION.search(str(exc))
+        if unknown is None:
+            raise  # not the client's fault: reported as an internal error
+        return Outcome(False, status=400, code=Code.UNKNOWN_FUNCTION,
+                       message=f"the function <{unknown.group(1)}> is not known to this endpoint",
                        seconds=time.perf_counter() - started)
     except OSError as exc:
         # Oxigraph reports a failed SERVICE call (unreachable, bad answer) as an OSError.

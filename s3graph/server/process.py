@@ -88,8 +88,21 @@ class Retirement:
         os._exit(0)  # the overrunning query's thread cannot be stopped any other way
 
 
-def serve_child(settings: Settings, sock: socket.socket, conn: Connection, counts: Any, slot: int) -> None:
+def end_with(parent: int, interval: float = 0.5) -> None:
+    """Exit as soon as the supervisor (`parent`) is gone, even when it was killed with no
+    chance to stop us: a process left without it would go on serving the port unsupervised."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="s3graph-orphan-watch", daemon=True).start()
+
+
+def serve_child(settings: Settings, sock: socket.socket, conn: Connection, counts: Any, slot: int,
+                parent: int) -> None:
     """The body of one server process: load, report ready, serve until ended."""
+    end_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which ends us
     logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:

@@ -25,6 +25,7 @@ answers queries with no deadline (for tests and for measuring what the isolation
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -46,10 +47,11 @@ from .process import serve_child, waitress_options
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until interrupted: `workers` supervised processes, or one when `workers` is 0."""
     if settings.workers == 0:
+        sock = listening_socket(host, port)
         app = create_app(settings)
         _announce(settings, host, port, "1 process, no query deadline")
         try:
-            waitress.serve(app, host=host, port=port, _quiet=True, **waitress_options(settings))
+            waitress.serve(app, sockets=[sock], _quiet=True, **waitress_options(settings))
         finally:
             app.extensions["s3graph"].service.close()
         return
@@ -64,9 +66,14 @@ def _announce(settings: Settings, host: str, port: int, how: str) -> None:
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket listening on host:port (IPv4 or IPv6, as the host is)."""
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    return socket.create_server((host, port), family=family, backlog=1024)
+    """A TCP socket listening on host:port (IPv4 or IPv6, as the host is); a port in use or
+    a host that is not this machine's is an error naming them."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=1024)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise S3GraphError(f"cannot listen on {host}:{port}: {reason}", code=Code.CANNOT_LISTEN) from None
 
 
 @dataclass
@@ -101,7 +108,7 @@ class Supervisor:
     def _start_child(self, slot: int) -> None:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=serve_child, name="s3graph-server",
-                                       args=(self.settings, self.sock, child, self.counts, slot))
+                                       args=(self.settings, self.sock, child, self.counts, slot, os.getpid()))
         process.start()
         child.close()
         self.children.append(_Child(process, parent, slot))

@@ -233,12 +233,13 @@ class Service:
             "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))
                         for name in of_kind("bindings")]})
 
-    def queries(self, request: Request, base_url: str) -> Reply:
+    def queries(self, request: Request) -> Reply:
         """/queries: every canned query, as a page for people or JSON for programs."""
         wanted = request.first().get("format")
         if wanted == "html" or (wanted is None and self.profile.pages and prefers_html(request.accept)):
             return Page("queries.html", {"queries": self.catalog.queries})
         if wanted in (None, "json"):
+            base_url = self.settings.public_url  # never the request's Host header
             listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
             return Response(200, "application/json", json.dumps(listing, ensure_ascii=False).encode())
         raise QueryError(f"format {wanted!r} is not offered here; use html or json", status=406,

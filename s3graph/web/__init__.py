@@ -29,6 +29,8 @@ def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = N
                           catalog=catalog, executor=executor)
     pages = Pages()
     app = Flask(__name__)
+    # No redirect that merges slashes: Werkzeug would build its URL from the Host header.
+    app.url_map.merge_slashes = False
     app.extensions["s3graph"] = Web(service, pages)
     app.register_blueprint(pages_bp)
     app.before_request(start_request)

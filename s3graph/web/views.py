@@ -59,7 +59,7 @@ def home() -> FlaskResponse:
 @pages_bp.route("/queries")
 def queries() -> FlaskResponse:
     """Every canned query: a page for people, JSON for programs."""
-    return to_flask(web().service.queries(plain(), request.host_url))
+    return to_flask(web().service.queries(plain()))
 
 
 @pages_bp.route("/id/<path:rest>")
@@ -77,7 +77,8 @@ def start_request() -> None:
 
 def finish(response: FlaskResponse) -> FlaskResponse:
     """The one header policy, as on the front's responses."""
-    for key, value in policy(getattr(g, "request_id", ""), preflight=request.method == "OPTIONS"):
+    for key, value in policy(getattr(g, "request_id", ""), preflight=request.method == "OPTIONS",
+                             page=response.mimetype == "text/html"):
         response.headers[key] = value
     response.headers.pop("Access-Control-Allow-Credentials", None)
     return response
