@@ -33,6 +33,7 @@ class Code(StrEnum):
     RATE_LIMITED = "rate-limited"
     # running the query
     QUERY_TIMEOUT = "query-timeout"
+    QUERY_TOO_LARGE = "query-too-large"
     BUSY = "busy"
     FEDERATION_FAILED = "federation-failed"
     UNKNOWN_FUNCTION = "unknown-function"

@@ -87,6 +87,8 @@ class Settings:
     workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
                            check=at_least(0))
     threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
+    memory_limit_mb: int = setting(0, "Resident memory one server process may use, in MB; the query that takes it past that gets 503 and the process is replaced. 0: the machine's memory divided by twice the number of processes.",
+                                   check=at_least(0))
     query_timeout: float = setting(30.0, "Seconds a query may run; past that the client gets 503 and the process running it is replaced.",
                                    check=positive)
     max_query_length: int = setting(65536, "Longest query text accepted, in bytes (UTF-8).", check=positive)
@@ -94,6 +96,8 @@ class Settings:
                                      check=positive)
     max_results: int = setting(10000, "Most result rows (or triples) returned; longer results are cut and marked truncated.",
                                check=positive)
+    max_response_bytes: int = setting(32 << 20, "Longest response body, in bytes; a longer result is cut to fewer rows (or triples) and marked truncated.",
+                                      check=positive)
     federation_allowlist: tuple[str, ...] = setting(DEFAULT_ALLOWLIST, "SERVICE endpoints a query may call (comma-separated in the environment); any other SERVICE is refused.",
                                                     shown="`" + ", ".join(DEFAULT_ALLOWLIST) + "`")
     rate_limit_seconds: float = setting(60.0, "Query time, in seconds, one client may use per rate-limit window.",
@@ -117,6 +121,13 @@ class Settings:
         for name, path in defaults.items():
             if not getattr(self, name):
                 object.__setattr__(self, name, str(path))
+
+    def memory_limit_bytes(self) -> int:
+        """The memory ceiling of one server process, in bytes (the default shares the machine's)."""
+        if self.memory_limit_mb:
+            return self.memory_limit_mb << 20
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        return int(total // (2 * max(1, self.workers)))
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed (values are converted and checked)."""

@@ -265,3 +265,16 @@ def test_resource_iris_resolve_to_their_description(client) -> None:  # type: ig
     graph = rdflib.Graph().parse(data=described.data.decode(), format="nt")
     assert graph.value(rdflib.URIRef("https://w3id.org/s3graph/id/territory/SE312"),
                        rdflib.URIRef("https://w3id.org/s3graph/ontology#isoCode")) == rdflib.Literal("SE-W")
+
+
+def test_the_response_byte_cap_cuts_rows_and_is_signalled(make_app) -> None:  # type: ignore[no-untyped-def]
+    small = make_app(max_response_bytes=2000).test_client()
+    response = small.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["X-S3Graph-Truncated"] == "true"
+    assert 0 < len(response.data) <= 2000
+    rows = response.data.decode().splitlines()[1:]
+    assert response.headers["X-S3Graph-Results"] == str(len(rows)) and len(rows) > 5
+    graph = small.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert graph.headers["X-S3Graph-Truncated"] == "true" and 0 < len(graph.data) <= 2000
+    assert len(graph.data.decode().splitlines()) == int(graph.headers["X-S3Graph-Results"])

@@ -191,6 +191,16 @@ def test_federated_query_to_an_allowed_endpoint(make_app, remote_endpoint: str) 
     assert [(r["code"]["value"], r["note"]["value"]) for r in rows] == [("SE312", "seen at the remote endpoint")]
 
 
+def test_a_failed_federated_call_names_the_endpoint_not_the_reply(make_app, listener: Listener) -> None:  # type: ignore[no-untyped-def]
+    endpoint = f"http://127.0.0.1:{listener.port}/sparql"
+    client = make_app(federation_allowlist=(endpoint,)).test_client()
+    response = client.get("/sparql", query_string={
+        "query": f"SELECT * WHERE {{ ?s ?p ?o SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 502
+    assert json.loads(response.data)["message"] == f"a federated (SERVICE) call to <{endpoint}> failed"
+    assert listener.connections >= 1  # it was allowed, and tried
+
+
 # d. size and nesting limits -----------------------------------------------------------------
 
 def test_long_queries_are_refused_before_the_engine(client) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,11 @@ from tests.helpers import wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
-TIMEOUT = 2  # the served query_timeout, in seconds
+TIMEOUT = 3  # the served query_timeout, in seconds
+MEMORY_LIMIT_MB = 300  # the served memory_limit_mb (a server process holds about 70 MB)
+#: A string doubled 26 times: about 1.3 GB, built in a few seconds.
+HOG = ('SELECT (STRLEN(?x26) AS ?n) WHERE { BIND("xxxxxxxxxx" AS ?x0) '
+       + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(26)) + " }")
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -67,7 +71,8 @@ def start_serving(cache_dir: Path, log: Path) -> Served:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": str(TIMEOUT), "S3GRAPH_CACHE_DIR": str(cache_dir)}
+    env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": str(TIMEOUT), "S3GRAPH_CACHE_DIR": str(cache_dir),
+           "S3GRAPH_MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB)}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port),
                                     "--workers", "2", "--threads", "2"], stdout=out, stderr=out, env=env)
@@ -130,14 +135,34 @@ def test_an_overrun_gets_503_and_retires_its_process_while_others_are_served(set
     thread.join(30)
     assert outcome["status"] == 503
     assert outcome["body"]["error"] == "query-timeout"  # type: ignore[index]
-    assert outcome["body"]["message"] == "the query ran past the 2 s limit and was stopped"  # type: ignore[index]
+    assert outcome["body"]["message"] == f"the query ran past the {TIMEOUT} s limit and was stopped"  # type: ignore[index]
     assert TIMEOUT <= outcome["seconds"] < 3 * TIMEOUT  # type: ignore[operator]
     # the overrunning process leaves, a new one takes its place
     assert wait_for(lambda: len(served.children()) == 2 and len(served.children() & before) == 1, 60), \
         (before, served.children())
-    assert b"is retiring (a query ran past the deadline)" in served.log.read_bytes()
+    assert b"is retiring (a query ran past the deadline or the memory limit)" in served.log.read_bytes()
     for _ in range(6):
         assert ask(served)[0] == 200
+
+
+def test_a_query_past_the_memory_limit_gets_503_and_its_process_is_replaced(settled: Served) -> None:
+    served = settled
+    before = served.children()
+    outcome: dict[str, object] = {}
+
+    def run_hog() -> None:
+        outcome["status"], outcome["body"] = ask(served, HOG)
+
+    thread = threading.Thread(target=run_hog)
+    thread.start()
+    while thread.is_alive():  # other clients are served throughout
+        assert ask(served)[0] == 200
+    assert outcome["status"] == 503
+    assert outcome["body"] == {"error": "query-too-large", "status": 503, "request_id": outcome["body"]["request_id"],  # type: ignore[index]
+                               "message": f"the query needed more than the {MEMORY_LIMIT_MB} MB a server process "
+                                          "may use and was stopped"}
+    assert wait_for(lambda: len(served.children()) == 2 and len(served.children() & before) == 1, 60)
+    assert f"more than the {MEMORY_LIMIT_MB} MB a server process may use".encode() in served.log.read_bytes()
 
 
 def test_a_process_that_dies_is_replaced(settled: Served) -> None:

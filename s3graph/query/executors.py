@@ -54,6 +54,8 @@ class Job:
     format: str = "json"
     max_results: int = 10000
     client: str = ""  # who asked (for rate limits), not sent to a worker's engine
+    max_bytes: int = 1 << 62  # the longest body; a longer result is cut (rows or triples) and marked truncated
+    services: tuple[str, ...] = ()  # the allow-listed SERVICE endpoints the query calls (for errors)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         result = engine.execute(job.query, job.dataset, bindings, job.max_results)
         if job.format == "table":  # for HTML pages: any result as SPARQL JSON bindings
             result = as_table(result)
-        media_type, body = render(result, "json" if job.format == "table" else job.format)
+        result, media_type, body = _render_within(result, "json" if job.format == "table" else job.format,
+                                                  job.max_bytes)
     except S3GraphError as exc:
         return Outcome(False, status=exc.status, code=exc.code, message=exc.message,
                        seconds=time.perf_counter() - started)
@@ -100,15 +103,34 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         return Outcome(False, status=400, code=Code.UNKNOWN_FUNCTION,
                        message=f"the function <{unknown.group(1)}> is not known to this endpoint",
                        seconds=time.perf_counter() - started)
-    except OSError as exc:
-        # Oxigraph reports a failed SERVICE call (unreachable, bad answer) as an OSError.
+    except OSError:
+        # Oxigraph reports a failed SERVICE call (unreachable, bad answer) as an OSError. Its
+        # text is not passed on: it would tell open ports from closed ones, and quote the reply.
+        called = ", ".join(f"<{s}>" for s in job.services) or "an allow-listed endpoint"
         return Outcome(False, status=502, code=Code.FEDERATION_FAILED,
-                       message=f"a federated (SERVICE) call failed: {exc}",
+                       message=f"a federated (SERVICE) call to {called} failed",
                        seconds=time.perf_counter() - started)
     count = len(result.rows) if isinstance(result, Bindings) else \
         len(result.triples) if isinstance(result, Triples) else 1
     truncated = bool(getattr(result, "truncated", False))
     return Outcome(True, media_type, body, truncated, count, seconds=time.perf_counter() - started)
+
+
+def _render_within(result: Result, fmt: str, max_bytes: int) -> tuple[Result, str, bytes]:
+    """Render; a body longer than `max_bytes` is rendered again from fewer rows (or triples),
+    marked truncated, until it fits."""
+    media_type, body = render(result, fmt)
+    while len(body) > max_bytes and isinstance(result, Bindings | Triples):
+        items = result.rows if isinstance(result, Bindings) else result.triples
+        keep = min(len(items) - 1, int(len(items) * max_bytes / len(body) * 0.9))
+        if keep < 0:
+            break
+        if isinstance(result, Bindings):
+            result = Bindings(result.variables, result.rows[:keep], True)
+        else:
+            result = Triples(result.triples[:keep], True)
+        media_type, body = render(result, fmt)
+    return result, media_type, body
 
 
 def as_table(result: Result) -> Result:

@@ -113,7 +113,8 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, count
         limiter = RateLimiter.from_settings(settings)
         watchdog = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin),
                             abandoned=retirement.abandoned,
-                            charge=lambda client, seconds: limiter.record(client, seconds, True))
+                            charge=lambda client, seconds: limiter.record(client, seconds, True),
+                            memory_limit=settings.memory_limit_bytes())
         service = compose(settings, built=built, executor=watchdog, limiter=limiter)
         server = waitress.create_server(create_app(service=service), sockets=[sock], **waitress_options(settings))
         server.channel_class = TrackedChannel

@@ -163,7 +163,7 @@ class Supervisor:
             child.retiring = True
             self.replaced += 1
             print(f"s3graph: server process {child.process.pid} is retiring (a query ran past "
-                  "the deadline); starting its replacement", file=sys.stderr, flush=True)
+                  "the deadline or the memory limit); starting its replacement", file=sys.stderr, flush=True)
             self._start_child(child.slot)
         elif isinstance(message, tuple) and message[0] == "failed":
             raise ServerFailed(f"a server process could not start: {message[1]}")

@@ -8,7 +8,9 @@ connection, which is then closed), charges the client and has the process retire
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import os
 import socket
 import threading
 import time
@@ -19,11 +21,17 @@ from typing import Any
 
 from waitress.channel import HTTPChannel
 
+from ..errors import Code, S3GraphError
 from ..query.engines import Engine
 from ..query.executors import Deadline, Job, Outcome, run_job_safely, timeout_error
 from ..service.http import error_response, headers_for, request_id_from
 
 log = logging.getLogger("s3graph.server")
+#: A body this long is followed by handing freed memory back to the system.
+BIG_BODY = 8 << 20
+#: Past this many times the memory limit the process ends at once (the retirement would
+#: wait for its other requests, and the query goes on eating memory meanwhile).
+HARD_FACTOR = 1.5
 
 _current = threading.local()  # the waitress channel (connection) an HTTP thread is serving
 
@@ -45,7 +53,30 @@ class _Running:
     timeout: float
     channel: Any
     client: str
+    started: float = field(default_factory=time.monotonic)
+    error: S3GraphError | None = None  # what the watchdog answered
     handled: threading.Event = field(default_factory=threading.Event)
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (Linux: /proc/self/statm), 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def too_large_error(limit: int) -> S3GraphError:
+    """The error a client gets for a query that took its process past the memory ceiling."""
+    return S3GraphError(f"the query needed more than the {limit >> 20} MB a server process may use and was "
+                        "stopped", status=503, code=Code.QUERY_TOO_LARGE)
+
+
+def give_back_memory() -> None:
+    """Hand freed memory back to the system (glibc keeps it otherwise); nothing elsewhere."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class Watchdog:
@@ -60,13 +91,14 @@ class Watchdog:
 
     def __init__(self, engine: Engine, on_overrun: Callable[[], None], fallback: Deadline, *,
                  abandoned: set[Any] | None = None, charge: Callable[[str, float], None] | None = None,
-                 interval: float = 0.05) -> None:
+                 memory_limit: int = 0, interval: float = 0.05) -> None:
         self.engine = engine
         self.on_overrun = on_overrun
         self.fallback = fallback
         self.interval = interval
         self.abandoned: set[Any] = set() if abandoned is None else abandoned  # channels answered here
         self.charge = charge  # called with (client, seconds) for each overrun
+        self.memory_limit = memory_limit  # bytes of resident memory; 0: not watched
         self._running: dict[int, _Running] = {}
         self._lock = threading.Lock()
         threading.Thread(target=self._watch, name="s3graph-watchdog", daemon=True).start()
@@ -86,9 +118,11 @@ class Watchdog:
                 answered = self._running.pop(id(entry), None) is None
         if answered:  # the client has its 503 (and was charged) and the connection is closed
             entry.handled.wait(10)
-            error = timeout_error(timeout)
+            error = entry.error or timeout_error(timeout)
             error.charged = True
             raise error
+        if len(outcome.body) > BIG_BODY:
+            give_back_memory()
         return outcome
 
     def close(self) -> None:
@@ -99,11 +133,21 @@ class Watchdog:
         while True:
             time.sleep(self.interval)
             now = time.monotonic()
+            rss = resident_bytes() if self.memory_limit else 0
+            if rss > HARD_FACTOR * self.memory_limit > 0:
+                log.error("resident memory %d MB is past %g times the limit; ending the process at once",
+                          rss >> 20, HARD_FACTOR)
+                os._exit(3)
             with self._lock:
                 late = [e for e in self._running.values() if e.deadline <= now]
+                if rss > self.memory_limit > 0 and self._running and not late:
+                    # The query that has run longest is taken to be the one eating the memory.
+                    late = [min(self._running.values(), key=lambda e: e.started)]
                 for entry in late:
                     del self._running[id(entry)]
             for entry in late:
+                entry.error = timeout_error(entry.timeout) if entry.deadline <= now else too_large_error(
+                    self.memory_limit)
                 try:
                     self._answer(entry)
                     if self.charge is not None:
@@ -120,8 +164,9 @@ class Watchdog:
         self.abandoned.add(channel)
         request = channel.requests[0] if channel.requests else None
         request_id = request_id_from(request.headers.get("X_REQUEST_ID") if request is not None else None)
-        response = error_response(timeout_error(entry.timeout), request_id)
-        log.warning("request %s ran past the %g s limit; answered 503", request_id, entry.timeout)
+        error = entry.error or timeout_error(entry.timeout)
+        response = error_response(error, request_id)
+        log.warning("request %s: %s; answered 503", request_id, error.message)
         headers = [("Date", formatdate(usegmt=True)), *headers_for(response, request_id),
                    ("Connection", "close"), ("Server", "s3graph")]
         head = "HTTP/1.1 503 Service Unavailable\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"

@@ -159,10 +159,11 @@ class Service:
                      own_endpoint=endpoint_url(settings))
 
     def run(self, query: str, dataset: DatasetSpec, fmt: str, client: str,
-            bindings: tuple[tuple[str, str], ...] = ()) -> Outcome:
+            bindings: tuple[tuple[str, str], ...] = (), services: tuple[str, ...] = ()) -> Outcome:
         """Run a checked query under the deadline, counting its time against the client."""
         settings = self.settings
-        job = Job(query, dataset, bindings, fmt, settings.max_results, client)
+        job = Job(query, dataset, bindings, fmt, settings.max_results, client, settings.max_response_bytes,
+                  services)
         try:
             outcome: Outcome = self.executor.run(job, settings.query_timeout)
         except S3GraphError as exc:
@@ -187,8 +188,8 @@ class Service:
         fmt = negotiate(checked.kind, call.format, request.accept, html=self.profile.pages)
         dataset = self._dataset(call, checked)
         if fmt != "html":
-            return outcome_response(self.run(checked.text, dataset, fmt, request.client))
-        outcome = self.run(checked.text, dataset, "table", request.client)
+            return outcome_response(self.run(checked.text, dataset, fmt, request.client, services=checked.services))
+        outcome = self.run(checked.text, dataset, "table", request.client, services=checked.services)
         return Page("sparql.html", {
             "query": call.query, "result": json.loads(outcome_response(outcome).body), "kind": checked.kind,
             "truncated": outcome.truncated, "infer": call.infer, "endpoint": endpoint_url(self.settings),
