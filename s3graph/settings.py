@@ -89,6 +89,10 @@ class Settings:
     threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
     memory_limit_mb: int = setting(0, "Resident memory one server process may use, in MB; the query that takes it past that gets 503 and the process is replaced. 0: the machine's memory divided by twice the number of processes.",
                                    check=at_least(0))
+    connection_limit: int = setting(1000, "Open connections one server process takes; past that, new ones wait in the listening queue.",
+                                    check=at_least(1))
+    idle_timeout: int = setting(30, "Seconds a connection may stay idle (no request, nothing sent) before it is closed.",
+                                check=at_least(1))
     query_timeout: float = setting(30.0, "Seconds a query may run; past that the client gets 503 and the process running it is replaced.",
                                    check=positive)
     max_query_length: int = setting(65536, "Longest query text accepted, in bytes (UTF-8).", check=positive)

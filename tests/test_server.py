@@ -115,6 +115,17 @@ def busy(served: Served) -> bool:
     return any(cpu(pid) - before[pid] >= 3 for pid in pids)  # 3 ticks of 5: most of the 50 ms
 
 
+def test_a_process_that_dies_is_replaced(settled: Served) -> None:
+    served = settled
+    before = served.children()
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60)
+    assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes()
+    for _ in range(6):
+        assert ask(served)[0] == 200
+
+
 def test_an_overrun_gets_503_and_retires_its_process_while_others_are_served(settled: Served) -> None:
     served = settled
     before = served.children()
@@ -165,17 +176,6 @@ def test_a_query_past_the_memory_limit_gets_503_and_its_process_is_replaced(sett
     assert f"more than the {MEMORY_LIMIT_MB} MB a server process may use".encode() in served.log.read_bytes()
 
 
-def test_a_process_that_dies_is_replaced(settled: Served) -> None:
-    served = settled
-    before = served.children()
-    victim = min(before)
-    os.kill(victim, signal.SIGKILL)
-    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60)
-    assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes()
-    for _ in range(6):
-        assert ask(served)[0] == 200
-
-
 def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred) -> None:  # type: ignore[no-untyped-def]
     from s3graph.errors import S3GraphError
     from s3graph.query.executors import Deadline, Job
@@ -207,7 +207,7 @@ def test_balance_accepts_only_while_no_other_process_has_fewer_connections() -> 
     counts = [NOT_ACCEPTING, 3, NOT_ACCEPTING]
     accepting = {"waitress": True}
     server = SimpleNamespace(active_channels={10: None, 11: None}, readable=lambda: accepting["waitress"])
-    balance = Balance(counts, 0)
+    balance = Balance(counts, 0, [0.0] * 3, clock=lambda: 0.0)
     balance.install(server)
     assert server.readable() is True and counts == [2, 3, NOT_ACCEPTING]
     counts[1] = 1
@@ -219,6 +219,55 @@ def test_balance_accepts_only_while_no_other_process_has_fewer_connections() -> 
     accepting["waitress"] = True
     balance.stop()
     assert server.readable() is False and counts[0] == NOT_ACCEPTING
+
+
+def test_balance_leaves_out_a_process_that_stopped_writing_its_count() -> None:
+    from types import SimpleNamespace
+
+    from s3graph.server.balance import STALE, Balance
+
+    now = [100.0]
+    counts, stamps = [0, 0], [100.0, 100.0]
+    server = SimpleNamespace(active_channels={1: None, 2: None}, readable=lambda: True)
+    Balance(counts, 0, stamps, clock=lambda: now[0]).install(server)
+    counts[1] = 1  # the other process has fewer, and wrote it just now
+    assert server.readable() is False
+    now[0] += STALE + 0.1  # it stopped writing (stopped, hung): it is left out
+    assert server.readable() is True and stamps[0] == now[0]
+
+
+def test_a_stopped_process_does_not_stop_the_other_from_accepting(settled: Served) -> None:
+    import http.client
+
+    served = settled
+    stopped = min(served.children())
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        idle = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)  # one idle connection more
+        idle.connect()
+        started = time.monotonic()
+        for _ in range(20):
+            assert ask(served, timeout=5)[0] == 200
+        assert time.monotonic() - started < 20 * 5  # every one answered in its time, none left waiting
+        idle.close()
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+
+
+def test_idle_and_slow_connections_do_not_lock_others_out(settled: Served) -> None:
+    served = settled
+    idle = [socket.create_connection(("127.0.0.1", served.port), timeout=5) for _ in range(200)]
+    slow = [socket.create_connection(("127.0.0.1", served.port), timeout=5) for _ in range(50)]
+    try:
+        for conn in slow:
+            conn.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHo")  # a request never finished
+        for _ in range(10):
+            started = time.monotonic()
+            assert ask(served, timeout=5)[0] == 200
+            assert time.monotonic() - started < 2  # the bound the issue asks of a normal client
+    finally:
+        for conn in idle + slow:
+            conn.close()
 
 
 def test_keep_alive_connections_are_spread_over_the_processes(settled: Served) -> None:

@@ -24,7 +24,7 @@ from ..service.http import max_body
 from ..service.ratelimit import RateLimiter
 from ..settings import Settings
 from ..web import create_app
-from .balance import Balance
+from .balance import LOOP_TIMEOUT, Balance
 from .watchdog import TrackedChannel, Watchdog
 
 #: How long a retiring process may take to finish its other requests, beyond query_timeout.
@@ -32,9 +32,13 @@ RETIRE_GRACE = 5.0
 
 
 def waitress_options(settings: Settings) -> dict[str, Any]:
-    """waitress's settings: threads, and a body limit just above what the app reads."""
+    """waitress's settings: threads, connections, idle timeout, and a body limit just above
+    what the app reads. poll(), not select(): select() cannot watch more than 1,024 sockets."""
     return {"threads": settings.threads, "ident": "s3graph",
-            "max_request_body_size": max_body(settings) + 1024}
+            "max_request_body_size": max_body(settings) + 1024,
+            "connection_limit": settings.connection_limit, "channel_timeout": settings.idle_timeout,
+            "cleanup_interval": max(1, min(30, settings.idle_timeout // 2)),
+            "asyncore_use_poll": True, "asyncore_loop_timeout": LOOP_TIMEOUT}
 
 
 class Retirement:
@@ -99,7 +103,7 @@ def end_with(parent: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="s3graph-orphan-watch", daemon=True).start()
 
 
-def serve_child(settings: Settings, sock: socket.socket, conn: Connection, counts: Any, slot: int,
+def serve_child(settings: Settings, sock: socket.socket, conn: Connection, shared: tuple[Any, Any], slot: int,
                 parent: int) -> None:
     """The body of one server process: load, report ready, serve until ended."""
     end_with(parent)
@@ -108,7 +112,8 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, count
     try:
         built = build(settings)  # from the cache the supervisor's build left
         engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
-        balance = Balance(counts, slot)
+        counts, stamps = shared
+        balance = Balance(counts, slot, stamps)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
         limiter = RateLimiter.from_settings(settings)
         watchdog = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin),

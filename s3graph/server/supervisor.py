@@ -101,6 +101,7 @@ class Supervisor:
         self.context = multiprocessing.get_context("spawn")
         # open connections per server process (shared memory), for Balance
         self.counts = self.context.RawArray("i", [NOT_ACCEPTING] * settings.workers)
+        self.stamps = self.context.RawArray("d", [0.0] * settings.workers)  # when each count was written
         self.children: list[_Child] = []
         self.replaced = 0
         self.start_timeout = start_timeout
@@ -108,7 +109,8 @@ class Supervisor:
     def _start_child(self, slot: int) -> None:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=serve_child, name="s3graph-server",
-                                       args=(self.settings, self.sock, child, self.counts, slot, os.getpid()))
+                                       args=(self.settings, self.sock, child, (self.counts, self.stamps), slot,
+                                             os.getpid()))
         process.start()
         child.close()
         self.children.append(_Child(process, parent, slot))
