@@ -25,6 +25,7 @@ from tests.helpers import wait_for
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
 TIMEOUT = 3  # the served query_timeout, in seconds
+ERRORS = 10  # the served rate_limit_errors
 MEMORY_LIMIT_MB = 300  # the served memory_limit_mb (a server process holds about 70 MB)
 #: A string doubled 26 times: about 1.3 GB, built in a few seconds.
 HOG = ('SELECT (STRLEN(?x26) AS ?n) WHERE { BIND("xxxxxxxxxx" AS ?x0) '
@@ -72,7 +73,7 @@ def start_serving(cache_dir: Path, log: Path) -> Served:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": str(TIMEOUT), "S3GRAPH_CACHE_DIR": str(cache_dir),
-           "S3GRAPH_MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB)}
+           "S3GRAPH_MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB), "S3GRAPH_RATE_LIMIT_ERRORS": str(ERRORS)}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port),
                                     "--workers", "2", "--threads", "2"], stdout=out, stderr=out, env=env)
@@ -268,6 +269,25 @@ def test_idle_and_slow_connections_do_not_lock_others_out(settled: Served) -> No
     finally:
         for conn in idle + slow:
             conn.close()
+
+
+def test_one_rate_limit_per_client_across_the_processes(settled: Served) -> None:
+    import http.client
+
+    served = settled
+
+    def status(query: str) -> int:  # a new connection each time, from 127.0.0.2
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10,
+                                                source_address=("127.0.0.2", 0))
+        try:
+            connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}))
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    assert [status("SELEC") for _ in range(ERRORS)] == [400] * ERRORS  # spread over both processes
+    assert [status(SIMPLE) for _ in range(6)] == [429] * 6  # refused by both
+    assert ask(served)[0] == 200  # another client is served
 
 
 def test_keep_alive_connections_are_spread_over_the_processes(settled: Served) -> None:

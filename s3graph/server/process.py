@@ -21,7 +21,7 @@ from ..query.engines import make_engine
 from ..query.executors import Deadline
 from ..service.compose import compose
 from ..service.http import max_body
-from ..service.ratelimit import RateLimiter
+from ..service.ratelimit import SharedRateLimiter
 from ..settings import Settings
 from ..web import create_app
 from .balance import LOOP_TIMEOUT, Balance
@@ -103,8 +103,8 @@ def end_with(parent: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="s3graph-orphan-watch", daemon=True).start()
 
 
-def serve_child(settings: Settings, sock: socket.socket, conn: Connection, shared: tuple[Any, Any], slot: int,
-                parent: int) -> None:
+def serve_child(settings: Settings, sock: socket.socket, conn: Connection, shared: tuple[Any, Any, Any],
+                slot: int, parent: int) -> None:
     """The body of one server process: load, report ready, serve until ended."""
     end_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which ends us
@@ -112,10 +112,10 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
     try:
         built = build(settings)  # from the cache the supervisor's build left
         engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
-        counts, stamps = shared
+        counts, stamps, limits = shared
         balance = Balance(counts, slot, stamps)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
-        limiter = RateLimiter.from_settings(settings)
+        limiter = SharedRateLimiter.from_settings(settings, limits)
         watchdog = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin),
                             abandoned=retirement.abandoned,
                             charge=lambda client, seconds: limiter.record(client, seconds, True),

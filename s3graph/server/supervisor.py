@@ -38,6 +38,7 @@ from typing import Any
 import waitress
 
 from ..errors import Code, S3GraphError
+from ..service.ratelimit import shared_tables
 from ..settings import Settings
 from ..web import create_app
 from .balance import NOT_ACCEPTING
@@ -102,6 +103,7 @@ class Supervisor:
         # open connections per server process (shared memory), for Balance
         self.counts = self.context.RawArray("i", [NOT_ACCEPTING] * settings.workers)
         self.stamps = self.context.RawArray("d", [0.0] * settings.workers)  # when each count was written
+        self.limits = shared_tables(self.context)  # one rate limit per client, whichever process serves it
         self.children: list[_Child] = []
         self.replaced = 0
         self.start_timeout = start_timeout
@@ -109,8 +111,8 @@ class Supervisor:
     def _start_child(self, slot: int) -> None:
         parent, child = self.context.Pipe()
         process = self.context.Process(target=serve_child, name="s3graph-server",
-                                       args=(self.settings, self.sock, child, (self.counts, self.stamps), slot,
-                                             os.getpid()))
+                                       args=(self.settings, self.sock, child, (self.counts, self.stamps, self.limits),
+                                             slot, os.getpid()))
         process.start()
         child.close()
         self.children.append(_Child(process, parent, slot))

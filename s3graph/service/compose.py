@@ -8,7 +8,7 @@ from ..query.catalog import Catalog, load_catalog
 from ..query.engines import make_engine
 from ..query.executors import Executor, InProcess, make_executor
 from ..settings import Settings
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, RateLimiter
 from .service import PUBLIC, Parts, Profile, Service
 
 
@@ -18,7 +18,7 @@ def _quiet(_: str) -> None:
 
 def compose(settings: Settings, *, profile: Profile = PUBLIC, built: BuiltGraph | None = None,
             catalog: Catalog | None = None, executor: Executor | None = None,
-            limiter: RateLimiter | None = None, progress: Progress = _quiet) -> Service:
+            limiter: Limiter | None = None, progress: Progress = _quiet) -> Service:
     """The service for `settings`: the graph (built or reused from the cache), the canned
     queries, the executor the profile calls for, the rate limiter and the description
     (the catalog and the executor are made on first use).

@@ -30,7 +30,7 @@ from .description import describe_service, endpoint_url
 from .exporting import export
 from .http import Request, Response
 from .protocol import Call, infer_flag, outcome_response, parse_call
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter
 from .stats import stats_text
 
 #: The query shown on an empty query page.
@@ -98,7 +98,7 @@ class Service:
     export` reads no canned query and starts no engine.
     """
 
-    def __init__(self, settings: Settings, built: BuiltGraph, profile: Profile, limiter: RateLimiter,
+    def __init__(self, settings: Settings, built: BuiltGraph, profile: Profile, limiter: Limiter,
                  parts: Parts) -> None:
         self.settings = settings
         self.built = built
