@@ -102,6 +102,8 @@ class Settings:
                                check=positive)
     max_response_bytes: int = setting(32 << 20, "Longest response body, in bytes; a longer result is cut to fewer rows (or triples) and marked truncated.",
                                       check=positive)
+    result_cache_mb: int = setting(64, "Memory each server process keeps answers in, in MB (the same query on the same build has the same answer); 0 keeps none.",
+                                   check=at_least(0))
     federation_allowlist: tuple[str, ...] = setting(DEFAULT_ALLOWLIST, "SERVICE endpoints a query may call (comma-separated in the environment); any other SERVICE is refused.",
                                                     shown="`" + ", ".join(DEFAULT_ALLOWLIST) + "`")
     rate_limit_seconds: float = setting(60.0, "Query time, in seconds, one client may use per rate-limit window.",

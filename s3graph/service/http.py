@@ -11,7 +11,7 @@ from ..errors import S3GraphError
 from ..settings import Settings
 
 #: Headers a script on another origin may read (CORS).
-EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After"
+EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After, ETag"
 TRUNCATED_HEADER = "X-S3Graph-Truncated"
 RESULTS_HEADER = "X-S3Graph-Results"
 REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
@@ -27,6 +27,7 @@ class Request:
     body: bytes = b""
     accept: str = ""
     client: str = "unknown"
+    if_none_match: str = ""
 
     def first(self) -> dict[str, str]:
         """The first value of each query-string name."""
@@ -96,8 +97,9 @@ def policy(request_id: str, *, preflight: bool = False, page: bool = False) -> l
 
 
 def headers_for(response: Response, request_id: str, *, preflight: bool = False) -> list[tuple[str, str]]:
-    """Every header of `response`: its type and length, its own headers, then the policy."""
-    headers = [("Content-Type", content_type_of(response.media_type)), ("Content-Length", str(len(response.body)))]
+    """Every header of `response`: its type and length (none on a 304), its own headers, then the policy."""
+    headers = [] if response.status == 304 else [("Content-Type", content_type_of(response.media_type)),
+                                                 ("Content-Length", str(len(response.body)))]
     headers += [(k, v) for k, v in response.headers.items() if k.lower() != "access-control-allow-credentials"]
     return headers + policy(request_id, preflight=preflight, page=response.media_type == "text/html")
 

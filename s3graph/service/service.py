@@ -8,6 +8,7 @@ failures raise `S3GraphError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ..query.guard import CheckedQuery, check
 from ..query.regions import region_resolver
 from ..settings import Settings
 from ..terms import text
+from .cache import ResultCache
 from .description import describe_service, endpoint_url
 from .exporting import export
 from .http import Request, Response
@@ -174,6 +176,30 @@ class Service:
             self.limiter.record(client, outcome.seconds, False)
         return outcome
 
+    def answer(self, request: Request, query: str, dataset: DatasetSpec, fmt: str,
+               bindings: tuple[tuple[str, str], ...] = (), services: tuple[str, ...] = ()) -> Response:
+        """The response to a checked query, with an ETag: 304 when the client has it already,
+        from the result cache when the same query was answered before (never a federated one:
+        the other endpoints' data may change), else run under the deadline."""
+        key = (query, dataset, fmt, bindings)
+        etag = '"' + hashlib.sha256(f"{self.built.key}{key!r}".encode()).hexdigest()[:32] + '"'
+        if request.if_none_match and (request.if_none_match.strip() == "*"
+                                      or etag in (t.strip() for t in request.if_none_match.split(","))):
+            return Response(304, "", b"", {"ETag": etag})
+        outcome = None if services else self.results.get(key)
+        if outcome is None:
+            outcome = self.run(query, dataset, fmt, request.client, bindings, services)
+            if not services:
+                self.results.put(key, outcome)
+        response = outcome_response(outcome)
+        response.headers["ETag"] = etag
+        return response
+
+    @cached_property
+    def results(self) -> ResultCache:
+        """The answers kept in memory (the dataset is immutable while it is served)."""
+        return ResultCache(self.settings.result_cache_mb << 20)
+
     # --- the SPARQL protocol ------------------------------------------------------------
 
     def sparql(self, request: Request) -> Reply:
@@ -188,7 +214,7 @@ class Service:
         fmt = negotiate(checked.kind, call.format, request.accept, html=self.profile.pages)
         dataset = self._dataset(call, checked)
         if fmt != "html":
-            return outcome_response(self.run(checked.text, dataset, fmt, request.client, services=checked.services))
+            return self.answer(request, checked.text, dataset, fmt, services=checked.services)
         outcome = self.run(checked.text, dataset, "table", request.client, services=checked.services)
         return Page("sparql.html", {
             "query": call.query, "result": json.loads(outcome_response(outcome).body), "kind": checked.kind,
@@ -225,7 +251,7 @@ class Service:
         bindings = encode_bindings(canned.bind(values, self.resolve_region))
         fmt = negotiate("bindings", first.get("format"), request.accept, html=self.profile.pages)
         if fmt != "html":
-            return outcome_response(self.run(canned.sparql, dataset, fmt, request.client, bindings))
+            return self.answer(request, canned.sparql, dataset, fmt, bindings)
         outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
         shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
         return Page("canned.html", {

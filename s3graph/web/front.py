@@ -62,7 +62,8 @@ class Front:
             body = self._body(environ) if method == "POST" else b""
             args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
             reply = handler(Request("GET" if method == "HEAD" else method, args,
-                                    environ.get("CONTENT_TYPE", ""), body, accept, client))
+                                    environ.get("CONTENT_TYPE", ""), body, accept, client,
+                                    environ.get("HTTP_IF_NONE_MATCH", "")))
             response = self.pages.respond(reply)
         except S3GraphError as error:
             if error.counts_against_client:
