@@ -1,14 +1,18 @@
-"""s3graph side by side with another build of itself (a baseline checkout), in one run.
+"""s3graph side by side with a baseline, in one run: another build of itself, or Oxigraph's
+own server.
 
 Starts `s3graph serve` (default settings but for rate limits off and a generous result
-cap) from this checkout's environment and from a baseline's (`--baseline-bin`, the `bin/`
-of another checkout's virtual environment), on the same data, and sends both the same
-load in interleaved rounds: point lookups over many distinct IRIs, and the
-join/aggregate mix of `endpoint.py`. Prints requests/s, p50 and p99 per server (the median
-of the rounds) and the ratio this/baseline. Used to show that a change kept the speed:
+cap) from this checkout's environment, and as the baseline either `s3graph serve` from
+another checkout's environment (`--baseline-bin`, the `bin/` of its virtual environment)
+or `oxigraph serve-read-only` (`--oxigraph`, from `pip install oxigraph`) on the very
+store s3graph built (its default graph is s3graph's default dataset: the same triples).
+Both get the same load in interleaved rounds: point lookups over many distinct IRIs, the
+join/aggregate mix of `endpoint.py`, and repeated identical queries. Prints requests/s,
+p50 and p99 per server (the median of the rounds) and the ratio this/baseline:
 
     python -m venv /tmp/base/.venv && git -C /tmp/base checkout REV && /tmp/base/.venv/bin/pip install -e /tmp/base
     python bench/versus.py --baseline-bin /tmp/base/.venv/bin --sizes bundled,100000
+    python bench/versus.py --oxigraph --sizes bundled,100000
 
 Load goes to 127.0.0.1 only; every loop is bounded in requests and in time.
 """
@@ -51,16 +55,35 @@ def s3graph(name: str, bin_dir: Path, data: bench.BenchData, cache: Path) -> ben
     return bench.Server(name, command, env, bench.WORK / "logs" / f"versus-{name}.log")
 
 
+def oxigraph_server(data: bench.BenchData) -> bench.Server:
+    """`oxigraph serve-read-only` on the store s3graph builds for the data (built here first)."""
+    from s3graph.build.pipeline import build
+    from s3graph.settings import load_settings
+
+    overrides: dict[str, object] = {"data_dir": str(data.data_dir), "cache_dir": str(bench.WORK / "cache")}
+    if data.synthetic:
+        overrides.update(reasoner="none", validate_on_build=False)
+    built = build(load_settings(environ={}, **overrides))
+    command = [str(bench.BIN / "oxigraph"), "serve-read-only", "--location", built.store_path,
+               "--bind", f"{bench.HOST}:{{port}}"]
+    return bench.Server("baseline", command, dict(os.environ), bench.WORK / "logs" / "versus-oxigraph.log",
+                        sparql_path="/query")
+
+
 def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
     """Every round on one dataset: {query: {server: figures}}."""
     data = bench.prepare_dataset(size, args.seed)
     iris = bench.sample_iris(data.files)
     queries = {bench.POINT: lambda n: bench.POINT_QUERY.format(iri=iris[n % len(iris)])}
     queries.update({name: (lambda n, t=bench.FIXED_QUERIES[name]: t) for name in bench.MIX})
+    queries["repeated point lookup"] = lambda n: bench.POINT_QUERY.format(iri=iris[0])
+    queries["repeated OPTIONAL + lang"] = lambda n: bench.FIXED_QUERIES["OPTIONAL + lang"]
     if args.only:
         queries = {name: text for name, text in queries.items() if any(part in name for part in args.only.split(","))}
-    servers = [s3graph("this", bench.BIN, data, bench.WORK / "cache"),
-               s3graph("baseline", args.baseline_bin, data, bench.WORK / "cache-baseline")]
+    this = s3graph("this", bench.BIN, data, bench.WORK / "cache")
+    baseline = oxigraph_server(data) if args.oxigraph else s3graph("baseline", args.baseline_bin, data,
+                                                                      bench.WORK / "cache-baseline")
+    servers = [this, baseline]
     figures: dict[str, dict[str, Figures]] = {q: {s.name: Figures() for s in servers} for q in queries}
     try:
         for server in servers:
@@ -114,7 +137,9 @@ def report(size: str, figures: dict[str, dict[str, Figures]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run and print; the raw figures go to bench/.work/versus-<time>.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--baseline-bin", type=Path, required=True, help="bin/ of the baseline's virtual environment")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--baseline-bin", type=Path, help="bin/ of the baseline's virtual environment")
+    which.add_argument("--oxigraph", action="store_true", help="the baseline is `oxigraph serve-read-only`")
     parser.add_argument("--sizes", default="bundled,100000", help="bundled and/or triple counts")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of load per query, server and round")
@@ -124,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated substrings: run only the queries whose name has one")
     parser.add_argument("--seed", type=int, default=20261124, help="seed of the synthetic data")
     args = parser.parse_args(argv)
-    if not (args.baseline_bin / "s3graph").is_file():
+    if args.baseline_bin is not None and not (args.baseline_bin / "s3graph").is_file():
         parser.error(f"no s3graph in {args.baseline_bin}")
+    if args.oxigraph and not (bench.BIN / "oxigraph").is_file():
+        parser.error("no oxigraph next to this Python: pip install oxigraph")
     results = {}
     for size in args.sizes.split(","):
         figures = run(size, args)
