@@ -9,9 +9,6 @@ from ..errors import Code, S3GraphError
 from ..formats.rdf import serialize
 from ..formats.registry import dump_formats
 
-#: The parts of the dataset that can be exported.
-PARTS = ("all", "asserted", "inferred")
-
 
 def export(built: BuiltGraph, name: str, graphs: str = "all") -> bytes:
     """Serialise the chosen graphs; dataset formats keep graph names, others merge them."""

@@ -22,8 +22,9 @@ from .views import Web, finish, pages_bp, render_error, render_http_error, start
 def create_app(settings: Settings | None = None, *, built: BuiltGraph | None = None,
                catalog: Catalog | None = None, executor: Executor | None = None,
                service: Service | None = None) -> Flask:
-    """The application over `service` (by default composed from the settings: the graph built
-    or reused from the cache, and query worker processes for the deadline)."""
+    """The application over `service`; without one, a service composed from `settings` (the
+    graph built or reused from the cache, query worker processes for the deadline). Given
+    a service, the app uses its settings and `settings` is not read."""
     if service is None:
         service = compose(settings if settings is not None else load_settings(), built=built,
                           catalog=catalog, executor=executor)
