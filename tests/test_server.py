@@ -121,10 +121,12 @@ def test_a_process_that_dies_is_replaced(settled: Served) -> None:
     before = served.children()
     victim = min(before)
     os.kill(victim, signal.SIGKILL)
-    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60)
-    assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes()
+    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60), \
+        (before, served.children(), served.log.read_text())
+    assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes(), served.log.read_text()
     for _ in range(6):
-        assert ask(served)[0] == 200
+        status, body = ask(served)
+        assert status == 200, (status, body, served.log.read_text())
 
 
 def test_an_overrun_gets_503_and_retires_its_process_while_others_are_served(settled: Served) -> None:
