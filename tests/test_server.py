@@ -366,6 +366,23 @@ def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(en
                                 "message": "the query ran past the 0.05 s limit and was stopped"}
 
 
+def test_a_body_past_waitress_limit_gets_our_json_413(settled: Served) -> None:
+    served = settled
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as conn:
+        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"X-Request-Id: big-1\r\nContent-Length: 100000000\r\n\r\nASK {}")
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "HTTP/1.1 413 Request Entity Too Large"
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["X-Request-Id"] == "big-1" and headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(body)["error"] == "body-too-large" and json.loads(body)["request_id"] == "big-1"
+
+
 def test_serve_runs_its_server_processes_and_stops_them_all_last(settled: Served) -> None:
     assert len(settled.children()) == 2
     assert ask(settled) == (200, {"head": {"vars": ["code"]}, "results": {"bindings": [

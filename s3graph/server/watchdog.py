@@ -20,6 +20,7 @@ from email.utils import formatdate
 from typing import Any
 
 from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 
 from ..errors import Code, S3GraphError
 from ..query.engines import Engine
@@ -36,8 +37,32 @@ HARD_FACTOR = 1.5
 _current = threading.local()  # the waitress channel (connection) an HTTP thread is serving
 
 
+class JsonErrorTask(ErrorTask):
+    """waitress's own refusals (a body past its limit, a request it cannot parse) in the form
+    of every other error: JSON with a stable code and a request id, under the header policy."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        if error.code == 413:
+            message = f"the request body is larger than {self.channel.server.adj.max_request_body_size} bytes"
+            code = Code.BODY_TOO_LARGE
+        else:
+            message, code = f"{error.reason}: {error.body}".rstrip(": "), Code.BAD_REQUEST
+        request_id = request_id_from(self.request.headers.get("X_REQUEST_ID"))
+        response = error_response(S3GraphError(message, status=error.code, code=code), request_id)
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend((k, v) for k, v in headers_for(response, request_id)
+                                     if k != "Content-Length")
+        self.set_close_on_finish()
+        self.content_length = len(response.body)
+        self.write(response.body)
+
+
 class TrackedChannel(HTTPChannel):
-    """waitress's connection, remembered by the thread serving its request (for Watchdog)."""
+    """waitress's connection, remembered by the thread serving its request (for Watchdog);
+    its own errors are ours in form (JsonErrorTask)."""
+
+    error_task_class = JsonErrorTask
 
     def service(self) -> None:
         _current.channel = self
