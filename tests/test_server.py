@@ -98,10 +98,17 @@ def served(built, cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def settled(served: Served) -> Served:
     """The module's server once both its processes serve (after a replacement, once it serves)."""
     assert served.process.poll() is None, served.log.read_text()
-    replaced = served.log.read_bytes().count(b"starting its replacement")
-    assert wait_for(lambda: served.log.read_bytes().count(b"(a replacement)") == replaced
+    replacements = served.log.read_bytes().count(b"starting its replacement")
+    assert wait_for(lambda: served.log.read_bytes().count(b"(a replacement)") == replacements
                     and len(served.children()) == 2, 60), served.log.read_text()
     return served
+
+
+def replaced(served: Served, before: set[int], gone: set[int] | None = None) -> bool:
+    """True when, in one look, two server processes run and exactly one of `before` (or the
+    ones in `gone`) has been replaced."""
+    now = served.children()
+    return len(now) == 2 and len(now & before) == 1 and not (gone or set()) & now
 
 
 def busy(served: Served) -> bool:
@@ -121,8 +128,7 @@ def test_a_process_that_dies_is_replaced(settled: Served) -> None:
     before = served.children()
     victim = min(before)
     os.kill(victim, signal.SIGKILL)
-    assert wait_for(lambda: len(served.children()) == 2 and victim not in served.children(), 60), \
-        (before, served.children(), served.log.read_text())
+    assert wait_for(lambda: replaced(served, before, {victim}), 60), (before, served.log.read_text())
     assert f"server process {victim} ended (code -9)".encode() in served.log.read_bytes(), served.log.read_text()
     for _ in range(6):
         status, body = ask(served)
@@ -152,8 +158,7 @@ def test_an_overrun_gets_503_and_retires_its_process_while_others_are_served(set
     assert outcome["body"]["message"] == f"the query ran past the {TIMEOUT} s limit and was stopped"  # type: ignore[index]
     assert TIMEOUT <= outcome["seconds"] < 3 * TIMEOUT  # type: ignore[operator]
     # the overrunning process leaves, a new one takes its place
-    assert wait_for(lambda: len(served.children()) == 2 and len(served.children() & before) == 1, 60), \
-        (before, served.children())
+    assert wait_for(lambda: replaced(served, before), 60), (before, served.children())
     assert b"is retiring (a query ran past the deadline or the memory limit)" in served.log.read_bytes()
     for _ in range(6):
         assert ask(served)[0] == 200
@@ -175,7 +180,7 @@ def test_a_query_past_the_memory_limit_gets_503_and_its_process_is_replaced(sett
     assert outcome["body"] == {"error": "query-too-large", "status": 503, "request_id": outcome["body"]["request_id"],  # type: ignore[index]
                                "message": f"the query needed more than the {MEMORY_LIMIT_MB} MB a server process "
                                           "may use and was stopped"}
-    assert wait_for(lambda: len(served.children()) == 2 and len(served.children() & before) == 1, 60)
+    assert wait_for(lambda: replaced(served, before), 60)
     assert f"more than the {MEMORY_LIMIT_MB} MB a server process may use".encode() in served.log.read_bytes()
 
 
