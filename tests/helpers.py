@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -55,3 +57,38 @@ def wait_for(condition: Callable[[], object], seconds: float = 60, interval: flo
             return True
         time.sleep(interval)
     return False
+
+
+class Listener:
+    """A TCP socket on 127.0.0.1 that counts every connection made to it (and closes it)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        """Stop listening."""
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+def split_response(received: bytes) -> tuple[str, dict[str, str], bytes]:
+    """A raw HTTP/1.1 response as (status line, headers, body)."""
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    return lines[0], dict(line.split(": ", 1) for line in lines[1:]), body

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -23,6 +21,7 @@ from hypothesis import strategies as st
 from s3graph.errors import S3GraphError
 from s3graph.query.guard import check
 from s3graph.query.second_reading import mentions_service, service_targets
+from tests.helpers import Listener
 
 ALLOWED = "https://query.wikidata.org/sparql"
 BASE = "https://w3id.org/s3graph/"
@@ -131,33 +130,6 @@ def test_a_service_inside_a_service_is_refused_as_unreadable_by_the_second_readi
     assert (caught.value.status, caught.value.code) == (400, "service-refused")
     assert caught.value.message == ("a query that names SERVICE is read a second time, and the second "
                                     "reading could not read this one: the query nests too deeply to be read")
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 counting the connections made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

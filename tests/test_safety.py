@@ -17,7 +17,7 @@ import pytest
 from s3graph.build.loader import SourceFile, parse_file
 from s3graph.errors import DataError
 from s3graph.query.executors import InProcess, WorkerPool
-from tests.helpers import wait_for
+from tests.helpers import Listener, wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
@@ -26,35 +26,6 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 def error_code(response) -> str:  # type: ignore[no-untyped-def]
     return json.loads(response.data)["error"]
-
-
-class Listener:
-    """A TCP socket on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join(1)
-        self.sock.close()
 
 
 @pytest.fixture()

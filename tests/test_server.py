@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import wait_for
+from tests.helpers import split_response, wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
@@ -360,10 +360,8 @@ def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(en
     assert (caught.value.status, caught.value.code, caught.value.charged) == (503, "query-timeout", True)
     assert overruns == [1] and charged == [("10.0.0.9", 0.05)]
     assert channel in watchdog.abandoned
-    head, _, body = received.partition(b"\r\n\r\n")
-    lines = head.decode().split("\r\n")
-    assert lines[0] == "HTTP/1.1 503 Service Unavailable"
-    headers = dict(line.split(": ", 1) for line in lines[1:])
+    status, headers, body = split_response(received)
+    assert status == "HTTP/1.1 503 Service Unavailable"
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert headers["Connection"] == "close" and headers["X-Request-Id"] == "r-17"
     assert headers["Access-Control-Allow-Origin"] == "*" and int(headers["Content-Length"]) == len(body)
@@ -379,10 +377,8 @@ def test_a_body_past_waitress_limit_gets_our_json_413(settled: Served) -> None:
         received = b""
         while chunk := conn.recv(65536):
             received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    lines = head.decode().split("\r\n")
-    assert lines[0] == "HTTP/1.1 413 Request Entity Too Large"
-    headers = dict(line.split(": ", 1) for line in lines[1:])
+    status, headers, body = split_response(received)
+    assert status == "HTTP/1.1 413 Request Entity Too Large"
     assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert headers["X-Request-Id"] == "big-1" and headers["Access-Control-Allow-Origin"] == "*"
     assert json.loads(body)["error"] == "body-too-large" and json.loads(body)["request_id"] == "big-1"
