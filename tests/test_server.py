@@ -408,3 +408,41 @@ def test_server_processes_end_when_their_supervisor_is_killed(built, cache_dir: 
     finally:
         if server.process.poll() is None:
             server.process.kill()
+
+
+def test_the_memory_watch_answers_one_query_and_spares_the_others(engine) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from s3graph.query.executors import Deadline
+    from s3graph.server import watchdog as server
+
+    overruns: list[int] = []
+    rss = server.resident_bytes()
+    # over the limit, but under the factor that ends the process at once
+    watchdog = server.Watchdog(engine, lambda: overruns.append(1), Deadline(engine, lambda: None),
+                               memory_limit=int(rss / 1.2), interval=0.01)
+    pairs = [socket.socketpair() for _ in range(2)]
+
+    class Channel:
+        def __init__(self, sock: socket.socket) -> None:
+            self.socket = sock
+            self.requests = [SimpleNamespace(headers={})]
+
+    older, newer = (server._Running(time.monotonic() + 60, 60, Channel(ours), "c") for ours, _ in pairs)
+    newer.started = older.started + 1
+    try:
+        with watchdog._lock:
+            watchdog._running.update({id(older): older, id(newer): newer})
+        assert older.handled.wait(5)
+        time.sleep(0.1)  # more ticks: the memory is still over the limit
+        assert overruns == [1] and older.error is not None and older.error.code == "query-too-large"
+        assert id(newer) in watchdog._running and newer.error is None  # spared
+        pairs[0][1].settimeout(5)
+        assert pairs[0][1].recv(100).startswith(b"HTTP/1.1 503 Service Unavailable")
+    finally:
+        watchdog.memory_limit = 0  # its thread goes on: it must never end this process
+        with watchdog._lock:
+            watchdog._running.clear()
+        for ours, theirs in pairs:
+            ours.close()
+            theirs.close()

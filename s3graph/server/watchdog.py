@@ -124,6 +124,7 @@ class Watchdog:
         self.abandoned: set[Any] = set() if abandoned is None else abandoned  # channels answered here
         self.charge = charge  # called with (client, seconds) for each overrun
         self.memory_limit = memory_limit  # bytes of resident memory; 0: not watched
+        self.memory_overrun = False  # a query was answered for the memory (the process retires)
         self._running: dict[int, _Running] = {}
         self._lock = threading.Lock()
         threading.Thread(target=self._watch, name="s3graph-watchdog", daemon=True).start()
@@ -165,9 +166,12 @@ class Watchdog:
                 os._exit(3)
             with self._lock:
                 late = [e for e in self._running.values() if e.deadline <= now]
-                if rss > self.memory_limit > 0 and self._running and not late:
-                    # The query that has run longest is taken to be the one eating the memory.
+                if rss > self.memory_limit > 0 and self._running and not late and not self.memory_overrun:
+                    # The query that has run longest is taken to be the one eating the memory;
+                    # once it is answered the process retires, and no other query is taken for
+                    # it while the memory it holds is not given back.
                     late = [min(self._running.values(), key=lambda e: e.started)]
+                    self.memory_overrun = True
                 for entry in late:
                     del self._running[id(entry)]
             for entry in late:
