@@ -124,3 +124,23 @@ def rdflib_reader() -> None:
     from s3graph.query.second_reading import parse_with_rdflib
 
     parse_with_rdflib("ASK {}")
+
+
+@pytest.fixture(scope="session")
+def live_url(settings: Settings, built: BuiltGraph, catalog: Catalog, engine: Engine) -> Iterator[str]:
+    """The app served over real HTTP on 127.0.0.1 (waitress in a thread), for real clients:
+    rdflib's parser, SPARQLWrapper, the browser. Queries run in-process on the session's engine."""
+    import threading
+
+    from waitress.server import create_server
+
+    server = create_server(create_app(settings, built=built, catalog=catalog, executor=InProcess(engine)),
+                           host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    # closed by the server's own loop (woken by its trigger): closing its socket from here would
+    # pull it from under a select() running in the loop's thread
+    server.trigger.pull_trigger(server.close)
+    thread.join(5)
+    server.task_dispatcher.shutdown()

@@ -15,20 +15,20 @@ G = "http://g/"
 
 #: (request, the call it gives)
 PARSED = [
-    (Request("GET"), Call(None, (), (), None, True)),
-    (Request("GET", (("query", Q),)), Call(Q, (), (), None, True)),
-    (Request("GET", (("query", Q), ("infer", "false"))), Call(Q, (), (), None, False)),
-    (Request("GET", (("query", Q), ("infer", "TRUE"))), Call(Q, (), (), None, True)),
-    (Request("GET", (("query", Q), ("format", "csv"), ("format", "tsv"))), Call(Q, (), (), "tsv", True)),
+    (Request("GET"), Call(None, (), (), (), True)),
+    (Request("GET", (("query", Q),)), Call(Q, (), (), (), True)),
+    (Request("GET", (("query", Q), ("infer", "false"))), Call(Q, (), (), (), False)),
+    (Request("GET", (("query", Q), ("infer", "TRUE"))), Call(Q, (), (), (), True)),
+    (Request("GET", (("query", Q), ("format", "csv"), ("format", "tsv"))), Call(Q, (), (), ("csv", "tsv"), True)),
     (Request("GET", (("query", Q), ("default-graph-uri", G + "1"), ("default-graph-uri", G + "2"),
-                     ("named-graph-uri", G + "3"))), Call(Q, (G + "1", G + "2"), (G + "3",), None, True)),
-    (Request("POST", (), FORM, b"query=ASK+%7B%7D&format=json"), Call(Q, (), (), "json", True)),
-    (Request("POST", (("infer", "false"),), FORM, b"query=ASK+%7B%7D"), Call(Q, (), (), None, False)),
-    (Request("POST", (), f"{FORM}; charset=UTF-8", b"query=ASK+%7B%7D"), Call(Q, (), (), None, True)),
-    (Request("POST", (), DIRECT, Q.encode()), Call(Q, (), (), None, True)),
-    (Request("POST", (("default-graph-uri", G),), f"{DIRECT};charset=utf8", Q.encode()), Call(Q, (G,), (), None, True)),
-    (Request("POST", (), DIRECT, 'ASK { ?s ?p "Gävle" }'.encode()), Call('ASK { ?s ?p "Gävle" }', (), (), None, True)),
-    (Request("POST", (), FORM, b""), Call(None, (), (), None, True)),
+                     ("named-graph-uri", G + "3"))), Call(Q, (G + "1", G + "2"), (G + "3",), (), True)),
+    (Request("POST", (), FORM, b"query=ASK+%7B%7D&format=json"), Call(Q, (), (), ("json",), True)),
+    (Request("POST", (("infer", "false"),), FORM, b"query=ASK+%7B%7D"), Call(Q, (), (), (), False)),
+    (Request("POST", (), f"{FORM}; charset=UTF-8", b"query=ASK+%7B%7D"), Call(Q, (), (), (), True)),
+    (Request("POST", (), DIRECT, Q.encode()), Call(Q, (), (), (), True)),
+    (Request("POST", (("default-graph-uri", G),), f"{DIRECT};charset=utf8", Q.encode()), Call(Q, (G,), (), (), True)),
+    (Request("POST", (), DIRECT, 'ASK { ?s ?p "Gävle" }'.encode()), Call('ASK { ?s ?p "Gävle" }', (), (), (), True)),
+    (Request("POST", (), FORM, b""), Call(None, (), (), (), True)),
 ]
 
 #: (request, status, code)

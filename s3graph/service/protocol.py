@@ -21,7 +21,7 @@ class Call:
     query: str | None
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None
+    format: tuple[str, ...]  # every format= value, in order (negotiation takes the first that fits)
     infer: bool
 
 
@@ -71,13 +71,12 @@ def parse_call(request: Request) -> Call:
     queries = [v for k, v in pairs if k == "query"]
     if len(queries) > 1:
         raise QueryError("more than one query parameter", code=Code.TWO_QUERIES)
-    formats = [v for k, v in pairs if k == "format"]
     infer = infer_flag([v for k, v in pairs if k == "infer"])
     return Call(
         query=queries[0] if queries else None,
         default_graphs=tuple(v for k, v in pairs if k == "default-graph-uri"),
         named_graphs=tuple(v for k, v in pairs if k == "named-graph-uri"),
-        format=formats[-1] if formats else None,
+        format=tuple(v for k, v in pairs if k == "format"),
         infer=infer,
     )
 
