@@ -8,12 +8,14 @@ from ..build.store import BuiltGraph
 from ..formats.registry import FORMATS, FORMATS_NS
 from ..query.catalog import Catalog
 from ..settings import Settings
+from .dataset import LICENCE_AUTHORITY, VOID_PATH, dataset_iri, endpoint_url, site_url
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 SH = "http://www.w3.org/ns/shacl#"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
@@ -24,11 +26,6 @@ def _n(iri: str) -> ox.NamedNode:
 
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD_INTEGER)
-
-
-def endpoint_url(settings: Settings) -> str:
-    """The public URL of the SPARQL endpoint."""
-    return settings.public_url.rstrip("/") + "/sparql"
 
 
 def describe_service(settings: Settings, built: BuiltGraph, catalog: Catalog,
@@ -57,10 +54,17 @@ def describe_service(settings: Settings, built: BuiltGraph, catalog: Catalog,
     add(service, SD + "defaultSupportedEntailmentProfile", _n("http://www.w3.org/ns/owl-profile/RL"))
     for url in settings.federation_allowlist:
         add(service, DCT + "relation", _n(url))
+    add(service, DCT + "license", _n(LICENCE_AUTHORITY))
 
-    dataset = ox.BlankNode("dataset")
+    # The default dataset is the VoID/DCAT dataset itself (one IRI): its full description,
+    # with counts, dumps and licence, is the document at VOID_PATH.
+    dataset = _n(dataset_iri(settings))
     add(service, SD + "defaultDataset", dataset)
     add(dataset, RDF_TYPE.value, _n(SD + "Dataset"))
+    add(dataset, RDF_TYPE.value, _n(VOID + "Dataset"))
+    add(dataset, DCT + "license", _n(LICENCE_AUTHORITY))
+    add(dataset, VOID + "sparqlEndpoint", service)
+    add(dataset, RDFS_SEE_ALSO, _n(site_url(settings, VOID_PATH)))
     default = ox.BlankNode("defaultGraph")
     add(dataset, SD + "defaultGraph", default)
     add(default, RDF_TYPE.value, _n(SD + "Graph"))
@@ -76,7 +80,7 @@ def describe_service(settings: Settings, built: BuiltGraph, catalog: Catalog,
         add(graph, VOID + "triples", _int(info.triples))
         add(graph, DCT + "type", ox.Literal(info.role))
 
-    base = settings.public_url.rstrip("/")
+    base = site_url(settings, "")
     for canned in catalog.queries:
         node = _n(f"{base}/queries/{canned.slug}")
         add(service, DCT + "hasPart", node)
