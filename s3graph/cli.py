@@ -74,9 +74,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     options = [("infer", "false")] if args.no_inference else []
     options += [("format", args.format)] if args.format else []
     if args.canned is not None:
+        _check_format(args.format, "bindings")
         response = service.canned(args.canned, Request("GET", (*params, *options)))
     else:
-        response = service.sparql(Request("GET", (("query", _read_query(args.query)), *options)))
+        text = _read_query(args.query)
+        _check_format(args.format, service.guard(text).kind)
+        response = service.sparql(Request("GET", (("query", text), *options)))
     if not isinstance(response, Response):  # the trusted profile offers no pages
         raise S3GraphError("the command line prints data, not pages", code=Code.USAGE)
     sys.stdout.buffer.write(response.body)
@@ -84,6 +87,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     if response.headers.get(TRUNCATED_HEADER):
         print(f"s3graph: result truncated to {response.headers[RESULTS_HEADER]} (max_results)", file=sys.stderr)
     return 0
+
+
+def _check_format(name: str | None, kind: str) -> None:
+    """--format means what it says: a format that does not fit the result is an error (over
+    HTTP a client's format= that does not fit falls back to its Accept header instead)."""
+    if name is None:
+        return
+    wanted = name.strip().lower()
+    if not any(wanted == f.name or wanted in f.aliases or wanted in f.media_types for f in of_kind(kind).values()):
+        raise S3GraphError(f"format {name!r} does not fit a {kind} result; use one of {', '.join(of_kind(kind))}",
+                           code=Code.BAD_FORMAT)
 
 
 def _pairs(items: Sequence[str] | None) -> list[tuple[str, str]]:

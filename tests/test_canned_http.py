@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import rdflib
 
@@ -73,11 +76,35 @@ def test_html_page_has_form_table_links_sparql_and_editor(client) -> None:  # ty
     page = client.get("/queries/region-profile", query_string={"region": "SE-W"},
                       headers={"Accept": "text/html"}).data.decode()
     assert '<input name="region" value="SE-W">' in page
-    assert "https://w3id.org/s3graph/id/territory/SE312</a>" in page
-    assert "/sparql?query=DESCRIBE" in page
+    # the county by its label, linked to its own page
+    assert '<a href="/id/territory/SE312" title="https://w3id.org/s3graph/id/territory/SE312">' \
+           'Dalarna County</a>' in page
     for name in ("json", "xml", "csv", "tsv"):
         assert f"format={name}" in page
-    assert "/sparql?text=" in page and "<h3>SPARQL</h3>" in page
+    assert "/sparql?query=" in page and "<h3>SPARQL</h3>" in page
+
+
+def test_the_editor_gets_the_canned_query_with_its_parameters_bound(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/queries/region-profile", query_string={"region": "SE-W"},
+                      headers={"Accept": "text/html"}).data.decode()
+    found = re.search(r'href="(/sparql\?query=[^"]*)">open in the query editor', page)
+    assert found is not None
+    editor = html.unescape(found.group(1))
+    query = parse_qs(urlsplit(editor).query)["query"][0]
+    assert "VALUES (?region) { (<https://w3id.org/s3graph/id/territory/SE312>) }" in query
+    canned = client.get("/queries/region-profile", query_string={"region": "SE-W", "format": "json"}).json
+    edited = client.get("/sparql", query_string={"query": query, "format": "json"}).json
+    assert edited["results"]["bindings"] == canned["results"]["bindings"]
+    assert len(canned["results"]["bindings"]) == 7  # not the 115 rows of the unbound query
+
+
+def test_a_wrong_parameter_keeps_the_form_with_the_error(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/queries/region-profile", query_string={"region": "Atlantis"},
+                          headers={"Accept": "text/html"})
+    page = response.data.decode()
+    assert response.status_code == 400
+    assert '<input name="region" value="Atlantis" aria-invalid="true">' in page
+    assert "<code>bad-parameter</code>: parameter region: &#39;Atlantis&#39; is not" in page
 
 
 def test_canned_queries_are_in_the_service_description(client) -> None:  # type: ignore[no-untyped-def]

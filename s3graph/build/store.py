@@ -8,6 +8,7 @@ import os
 import platform
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from importlib.metadata import version
 from pathlib import Path
 
@@ -67,6 +68,11 @@ class BuiltGraph:
     def asserted_graphs(self) -> tuple[str, ...]:
         """The IRIs of the ontology graph and the data graphs."""
         return tuple(g.iri for g in self.graphs if g.role != "inferred")
+
+    @property
+    def modified(self) -> str:
+        """When the build was written, as an HTTP date (Last-Modified of its dumps)."""
+        return formatdate(os.stat(os.path.join(self.directory, "meta.json")).st_mtime, usegmt=True)
 
     def graph_iris(self) -> tuple[str, ...]:
         """Every named graph's IRI."""

@@ -133,6 +133,21 @@ class CannedQuery:
         return bindings
 
 
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with its bindings written into it, as a VALUES block at the start of the first
+    group (what the engine's substitution does), for people to read and edit; the terms are
+    written by Oxigraph in N-Triples syntax, which is SPARQL syntax too."""
+    if not bindings:
+        return sparql
+    brace = next((t for t in tokens(sparql) if t.text == "{"), None)
+    if brace is None:
+        return sparql
+    names = sorted(bindings)
+    block = (f"\n  VALUES ({' '.join('?' + n for n in names)}) "
+             f"{{ ({' '.join(str(bindings[n]) for n in names)}) }}")
+    return sparql[:brace.offset + 1] + block + sparql[brace.offset + 1:]
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Every canned query, in slug order."""

@@ -11,7 +11,8 @@ from ..formats.registry import dump_formats
 
 
 def export(built: BuiltGraph, name: str, graphs: str = "all") -> bytes:
-    """Serialise the chosen graphs; dataset formats keep graph names, others merge them."""
+    """Serialise the chosen graphs (all, asserted, inferred or one named graph's IRI); dataset
+    formats keep graph names, others merge them."""
     fmt = dump_formats().get(name)
     if fmt is None or fmt.rdf_format is None:
         raise S3GraphError(f"cannot export as {name!r}; use one of {', '.join(dump_formats())}",
@@ -20,8 +21,13 @@ def export(built: BuiltGraph, name: str, graphs: str = "all") -> bytes:
         chosen = built.asserted_graphs
     elif graphs == "inferred":
         chosen = (built.inferred_graph,)
-    else:
+    elif graphs == "all":
         chosen = built.graph_iris()
+    elif graphs in built.graph_iris():
+        chosen = (graphs,)
+    else:
+        raise S3GraphError(f"no graph {graphs!r}; use all, asserted, inferred or a named graph's IRI",
+                           code=Code.BAD_REQUEST)
     store = built.open_store()
     quads = [q for g in chosen for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
     # Dataset formats keep each quad; the others get the union of the graphs, without duplicates.

@@ -6,6 +6,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
 
 from ..errors import S3GraphError
 from ..settings import Settings
@@ -28,6 +30,12 @@ class Request:
     accept: str = ""
     client: str = "unknown"
     if_none_match: str = ""
+    accept_language: str = ""
+    if_modified_since: str = ""
+
+    def all(self, name: str) -> tuple[str, ...]:
+        """Every value of one query-string name, in order."""
+        return tuple(v for k, v in self.args if k == name)
 
     def first(self) -> dict[str, str]:
         """The first value of each query-string name."""
@@ -45,6 +53,42 @@ class Response:
     media_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page:
+    """An HTML page to show: its template and what it shows (rendered by the web layer), and
+    headers of its own (ETag, Cache-Control, Link, Vary)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Reply = Response | Page
+#: Characters left as they are in the query strings of links (as Werkzeug's url_for leaves them).
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def link(path: str, **params: Any) -> str:
+    """A link to one of the service's own paths (relative: never built from a Host header)."""
+    query = urlencode([(k, v) for k, v in params.items() if v is not None], safe=URL_SAFE)
+    return f"{path}?{query}" if query else path
+
+
+#: How long a client may reuse an answer before asking again (it then gets a 304 if the
+#: build is the same): short, because a rebuilt dataset is served at the same URLs.
+CACHE_CONTROL = "public, max-age=300"
+
+
+def fresh(request: Request, etag: str) -> bool:
+    """True when the client's If-None-Match holds `etag` (or `*`): answer 304 (RFC 9110 §13.1.2,
+    weak comparison)."""
+    if not request.if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in request.if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def max_body(settings: Settings) -> int:
@@ -71,8 +115,8 @@ def content_type_of(media_type: str) -> str:
 
 #: What a page may load and do: the app's own assets only, no framing, no referrer sent.
 PAGE_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'"),
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
 ]
@@ -101,7 +145,9 @@ def headers_for(response: Response, request_id: str, *, preflight: bool = False)
     headers = [] if response.status == 304 else [("Content-Type", content_type_of(response.media_type)),
                                                  ("Content-Length", str(len(response.body)))]
     headers += [(k, v) for k, v in response.headers.items() if k.lower() != "access-control-allow-credentials"]
-    return headers + policy(request_id, preflight=preflight, page=response.media_type == "text/html")
+    own = {k.lower() for k in response.headers}
+    common = policy(request_id, preflight=preflight, page=response.media_type == "text/html")
+    return headers + [(k, v) for k, v in common if k.lower() not in own or k != "Vary"]
 
 
 def status_line(status: int) -> str:

@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
+from .. import __version__
 from ..build.store import BuiltGraph
 from ..errors import Code, QueryError, S3GraphError
-from ..formats.negotiation import negotiate, prefers_html
+from ..formats.negotiation import choose, negotiate, prefers_html
 from ..formats.registry import of_kind, render
-from ..query.catalog import RESERVED, CannedQuery, Catalog, RegionResolver
+from ..query.catalog import RESERVED, CannedQuery, Catalog, RegionResolver, with_values
 from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, select_dataset
 from ..query.executors import Executor, Job, Outcome, encode_bindings
 from ..query.guard import CheckedQuery, check
@@ -29,23 +29,13 @@ from ..settings import Settings
 from ..terms import text
 from .cache import ResultCache
 from .description import describe_service, endpoint_url
+from .editor import EXAMPLE_QUERY, error_info, examples, prefixes, result_names
 from .exporting import export
-from .http import Request, Response
+from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
 from .protocol import Call, infer_flag, outcome_response, parse_call
+from .publishing import Publisher
 from .ratelimit import Limiter
 from .stats import stats_text
-
-#: The query shown on an empty query page.
-EXAMPLE_QUERY = ("PREFIX s3: <https://w3id.org/s3graph/ontology#>\n"
-                 "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                 "SELECT ?region ?collaboration WHERE {\n"
-                 "  ?region a s3:County ; s3:participatesIn ?c .\n"
-                 "  ?c rdfs:label ?collaboration . FILTER(LANG(?collaboration) = \"en\")\n"
-                 "} ORDER BY ?region ?collaboration")
-
-
-#: Characters left as they are in the query strings of links (as Werkzeug's url_for leaves them).
-URL_SAFE = "!$'()*,/:;?@"
 
 
 @dataclass(frozen=True)
@@ -73,24 +63,6 @@ class Parts:
 
     catalog: Callable[[], Catalog]
     executor: Callable[[], Executor]
-
-
-@dataclass(frozen=True)
-class Page:
-    """An HTML page to show: its template and what it shows (rendered by the web layer)."""
-
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    status: int = 200
-
-
-Reply = Response | Page
-
-
-def link(path: str, **params: Any) -> str:
-    """A link to one of the service's own paths (relative: never built from a Host header)."""
-    query = urlencode([(k, v) for k, v in params.items() if v is not None], safe=URL_SAFE)
-    return f"{path}?{query}" if query else path
 
 
 class Service:
@@ -182,18 +154,24 @@ class Service:
         from the result cache when the same query was answered before (never a federated one:
         the other endpoints' data may change), else run under the deadline."""
         key = (query, dataset, fmt, bindings)
-        etag = '"' + hashlib.sha256(f"{self.built.key}{key!r}".encode()).hexdigest()[:32] + '"'
-        if request.if_none_match and (request.if_none_match.strip() == "*"
-                                      or etag in (t.strip() for t in request.if_none_match.split(","))):
-            return Response(304, "", b"", {"ETag": etag})
-        outcome = None if services else self.results.get(key)
+        if services:  # another endpoint's answer may change: never kept, never revalidated
+            response = outcome_response(self.run(query, dataset, fmt, request.client, bindings, services))
+            response.headers["Cache-Control"] = "no-cache"
+            return response
+        etag = self.etag(key)
+        if fresh(request, etag):
+            return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL})
+        outcome = self.results.get(key)
         if outcome is None:
             outcome = self.run(query, dataset, fmt, request.client, bindings, services)
-            if not services:
-                self.results.put(key, outcome)
+            self.results.put(key, outcome)
         response = outcome_response(outcome)
-        response.headers["ETag"] = etag
+        response.headers.update({"ETag": etag, "Cache-Control": CACHE_CONTROL})
         return response
+
+    def etag(self, key: object) -> str:
+        """An entity tag for an answer: the build's key and what was asked."""
+        return '"' + hashlib.sha256(f"{self.built.key}{__version__}{key!r}".encode()).hexdigest()[:32] + '"'
 
     @cached_property
     def results(self) -> ResultCache:
@@ -209,17 +187,48 @@ class Service:
         if call.query is None:
             if request.method == "POST":
                 raise QueryError("no query given", code=Code.NO_QUERY)
-            return self._describe(call, request.accept)
+            return self._describe(call, request)
+        if self.profile.pages and _wants_page(call.format, request.accept):
+            return self._editor(call, request)
         checked = self.guard(call.query)
         fmt = negotiate(checked.kind, call.format, request.accept, html=self.profile.pages)
-        dataset = self._dataset(call, checked)
-        if fmt != "html":
-            return self.answer(request, checked.text, dataset, fmt, services=checked.services)
-        outcome = self.run(checked.text, dataset, "table", request.client, services=checked.services)
+        return self.answer(request, checked.text, self._dataset(call, checked), fmt, services=checked.services)
+
+    def _editor(self, call: Call, request: Request) -> Reply:
+        """The query page with the query's answer as a table, or its error beside the query;
+        with an ETag (304 when the client has it), unless it calls another endpoint."""
+        assert call.query is not None
+        context = self._editor_frame(call.query, call.infer, request)
+        namer = self.publisher.namer(request)
+        headers = {"Vary": "Accept, Accept-Language"}
+        try:
+            checked = self.guard(call.query)
+            dataset = self._dataset(call, checked)
+            if not checked.services:
+                headers.update({"ETag": self.etag(("page", checked.text, dataset, namer.lang)),
+                                "Cache-Control": CACHE_CONTROL})
+                if fresh(request, headers["ETag"]):
+                    return Response(304, "", b"", headers)
+            outcome = self.run(checked.text, dataset, "table", request.client, services=checked.services)
+            result = json.loads(outcome_response(outcome).body)
+        except S3GraphError as error:
+            if error.status == 429:
+                raise  # the rate limit is not the query's fault: the plain error page
+            if error.counts_against_client:
+                self.record_error(request.client)
+            return Page("sparql.html", {**context, "error": error_info(error)}, error.status, dict(error.headers))
+        infer = None if call.infer else "false"
         return Page("sparql.html", {
-            "query": call.query, "result": json.loads(outcome_response(outcome).body), "kind": checked.kind,
-            "truncated": outcome.truncated, "infer": call.infer, "endpoint": endpoint_url(self.settings),
-            "formats": [(name, link("/sparql", query=call.query, format=name)) for name in of_kind(checked.kind)]})
+            **context, "result": result, "kind": checked.kind, "truncated": outcome.truncated,
+            "labels": result_names(result, namer),
+            "formats": [(name, link("/sparql", query=call.query, infer=infer, format=name))
+                        for name in of_kind(checked.kind)]}, headers=headers)
+
+    def _editor_frame(self, query: str, infer: bool, request: Request) -> dict[str, Any]:
+        """What every query page shows, answer or not."""
+        return {"query": query, "result": None, "kind": None, "truncated": False, "infer": infer, "formats": [],
+                "error": None, "labels": {}, "endpoint": endpoint_url(self.settings),
+                "examples": examples(self.catalog.queries), "prefixes": prefixes(self.settings.base_iri)}
 
     def _dataset(self, call: Call, checked: CheckedQuery) -> DatasetSpec:
         """The protocol's dataset parameters override the query's FROM clauses."""
@@ -229,12 +238,11 @@ class Service:
         return select_dataset(self.built, infer=call.infer, default_graph_uris=checked.from_graphs,
                               named_graph_uris=checked.from_named_graphs)
 
-    def _describe(self, call: Call, accept: str) -> Reply:
+    def _describe(self, call: Call, request: Request) -> Reply:
         """The sd:Service description by Accept, or the query page for a browser."""
-        if self.profile.pages and prefers_html(accept) and not call.format:
-            return Page("sparql.html", {"query": EXAMPLE_QUERY, "result": None, "kind": None, "truncated": False,
-                                        "infer": True, "formats": [], "endpoint": endpoint_url(self.settings)})
-        name = negotiate("graph", call.format, accept, html=False)
+        if self.profile.pages and prefers_html(request.accept) and not call.format:
+            return Page("sparql.html", self._editor_frame(EXAMPLE_QUERY, True, request))
+        name = negotiate("graph", call.format, request.accept, html=False)
         media_type, body = render(self.description, name)
         return Response(200, media_type, body)
 
@@ -248,45 +256,79 @@ class Service:
         values = {k: v for k, v in first.items() if k not in RESERVED}
         infer = infer_flag([first["infer"]] if "infer" in first else [])  # the first, as for every parameter
         dataset = select_dataset(self.built, infer=infer)
-        bindings = encode_bindings(canned.bind(values, self.resolve_region))
-        fmt = negotiate("bindings", first.get("format"), request.accept, html=self.profile.pages)
+        fmt = negotiate("bindings", request.all("format"), request.accept, html=self.profile.pages)
+        shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
+        page = {"canned": canned, "values": shown, "infer": infer, "result": None, "truncated": False,
+                "error": None, "labels": {}, "editor": link("/sparql", query=canned.sparql), "formats": []}
+        try:
+            bound = canned.bind(values, self.resolve_region)
+        except S3GraphError as error:
+            if fmt != "html":
+                raise
+            # The form stays, filled in as it was sent, with the error beside it.
+            return Page("canned.html", {**page, "error": error_info(error)}, error.status, dict(error.headers))
+        bindings = encode_bindings(bound)
         if fmt != "html":
             return self.answer(request, canned.sparql, dataset, fmt, bindings)
         outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
-        shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
+        result = json.loads(outcome_response(outcome).body)
         return Page("canned.html", {
-            "canned": canned, "values": shown, "result": json.loads(outcome_response(outcome).body),
-            "truncated": outcome.truncated, "infer": infer, "editor": link("/sparql", text=canned.sparql),
+            **page, "result": result, "truncated": outcome.truncated,
+            "labels": result_names(result, self.publisher.namer(request)),
+            "editor": link("/sparql", query=with_values(canned.sparql, bound), infer=None if infer else "false"),
             "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))
                         for name in of_kind("bindings")]})
 
     def queries(self, request: Request) -> Reply:
         """/queries: every canned query, as a page for people or JSON for programs."""
-        wanted = request.first().get("format")
-        if wanted == "html" or (wanted is None and self.profile.pages and prefers_html(request.accept)):
+        offered = ("application/json", "text/html") if self.profile.pages else ("application/json",)
+        named = {"json": "application/json", "html": "text/html"}
+        wanted = [named[v.strip().lower()] for v in request.all("format") if v.strip().lower() in named]
+        chosen = wanted[0] if wanted and wanted[0] in offered else choose(offered, request.accept)
+        if chosen is None:
+            raise QueryError("the list of canned queries is offered as application/json and text/html only",
+                             status=406, code=Code.NOT_ACCEPTABLE)
+        if chosen == "text/html":
             return Page("queries.html", {"queries": self.catalog.queries})
-        if wanted in (None, "json"):
-            base_url = self.settings.public_url  # never the request's Host header
-            listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
-            return Response(200, "application/json", json.dumps(listing, ensure_ascii=False).encode())
-        raise QueryError(f"format {wanted!r} is not offered here; use html or json", status=406,
-                         code=Code.NOT_ACCEPTABLE)
+        base_url = self.settings.public_url  # never the request's Host header
+        listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
+        return Response(200, "application/json", json.dumps(listing, ensure_ascii=False).encode())
 
     # --- pages, resources, the dataset --------------------------------------------------
 
-    def home(self) -> Page:
-        """The front page: what this is and where to go."""
-        return Page("home.html", {"graphs": self.built.graphs, "queries": self.catalog.queries,
-                                  "endpoint": endpoint_url(self.settings),
-                                  "triples": self.default_graph_triples})
+    @cached_property
+    def publisher(self) -> Publisher:
+        """The linked-data routes: resources, the ontology, dumps, the dataset description."""
+        return Publisher(self.settings, self.built)
 
-    def resource(self, path: str, request: Request) -> Response:
-        """/id/... and /graph/...: a resource IRI under the base, answered 303 to its description."""
-        iri = self.settings.base_iri + path
-        if any(c in iri for c in '<>"{}|^`\\ '):
-            raise QueryError("not a resource IRI", status=404, code=Code.NOT_FOUND)
-        fmt = request.first().get("format")
-        return Response(303, "text/html", b"", {"Location": link("/sparql", query=f"DESCRIBE <{iri}>", format=fmt)})
+    def home(self, request: Request) -> Reply:
+        """The front page: what this is, its figures, where to go, a picture of the graph."""
+        return self.publisher.home(request, {"graphs": self.built.graphs, "queries": self.catalog.queries,
+                                             "endpoint": endpoint_url(self.settings)})
+
+    def resource(self, path: str, request: Request) -> Reply:
+        """/id/... and /graph/...: a resource IRI under the base, its page or its RDF."""
+        return self.publisher.resource(path, request)
+
+    def ontology(self, term: str | None, request: Request) -> Reply:
+        """/ontology and /ontology/<term>."""
+        return self.publisher.ontology_document(term, request)
+
+    def dumps(self, request: Request) -> Reply:
+        """/dumps: the list of dumps."""
+        return self.publisher.dumps_page(request)
+
+    def dump(self, filename: str, request: Request) -> Reply:
+        """/dumps/<file>: one dump."""
+        return self.publisher.dump(filename, request)
+
+    def dataset(self, request: Request) -> Reply:
+        """/.well-known/void: the dataset description (DCAT-AP and VoID)."""
+        return self.publisher.dataset(request)
+
+    def classes(self, request: Request) -> Reply:
+        """/classes: browse by class."""
+        return self.publisher.classes(request)
 
     def export(self, fmt: str, graphs: str = "all") -> bytes:
         """The dataset (all, asserted or inferred graphs) in an RDF format."""
@@ -300,6 +342,14 @@ class Service:
         """Stop what the service started (query worker processes)."""
         if "executor" in self.__dict__:
             self.executor.close()
+
+
+def _wants_page(formats: str | tuple[str, ...] | None, accept: str) -> bool:
+    """True when the request asks for the HTML page (by format= or a browser's Accept)."""
+    try:
+        return negotiate("bindings", formats, accept, html=True) == "html"
+    except S3GraphError:
+        return False
 
 
 def describe_canned(canned: CannedQuery, base_url: str) -> dict[str, Any]:

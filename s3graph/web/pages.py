@@ -10,8 +10,7 @@ import jinja2
 
 from ..errors import S3GraphError
 from ..formats.negotiation import prefers_html
-from ..service.http import Response, error_response
-from ..service.service import Page, Reply, link
+from ..service.http import Page, Reply, Response, error_response, link
 
 
 class Pages:
@@ -25,7 +24,7 @@ class Pages:
     def page(self, page: Page) -> Response:
         """The HTML of a page."""
         html = self.env.get_template(page.template).render(**page.context)
-        return Response(page.status, "text/html", html.encode())
+        return Response(page.status, "text/html", html.encode(), dict(page.headers))
 
     def respond(self, reply: Reply) -> Response:
         """A reply as a response: data as it is, a page rendered."""

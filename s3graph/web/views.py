@@ -38,13 +38,20 @@ def web() -> Web:
 
 def plain() -> Request:
     """The service's view of the current Flask request."""
+    headers = request.headers
     return Request(method=request.method, args=tuple(request.args.items(multi=True)),
-                   accept=request.headers.get("Accept", ""), client=request.remote_addr or "unknown")
+                   accept=headers.get("Accept", ""), client=request.remote_addr or "unknown",
+                   if_none_match=headers.get("If-None-Match", ""), accept_language=headers.get("Accept-Language", ""),
+                   if_modified_since=headers.get("If-Modified-Since", ""))
 
 
 def to_flask(reply: Reply) -> FlaskResponse:
     """A Flask response from the service's reply."""
     response = web().pages.respond(reply)
+    if response.status == 304:
+        out = FlaskResponse(status=304)
+        out.headers.update(response.headers)
+        return out
     out = FlaskResponse(response.body, status=response.status, content_type=content_type_of(response.media_type))
     out.headers.update(response.headers)
     return out
@@ -53,7 +60,7 @@ def to_flask(reply: Reply) -> FlaskResponse:
 @pages_bp.route("/")
 def home() -> FlaskResponse:
     """The front page."""
-    return to_flask(web().service.home())
+    return to_flask(web().service.home(plain()))
 
 
 @pages_bp.route("/queries")
@@ -65,9 +72,49 @@ def queries() -> FlaskResponse:
 @pages_bp.route("/id/<path:rest>")
 @pages_bp.route("/graph/<path:rest>", endpoint="graph")
 def resource(rest: str) -> FlaskResponse:
-    """A resource IRI under the base: 303 to its description."""
+    """A resource IRI under the base: its page or its RDF, negotiated."""
     kind = "graph" if request.path.startswith("/graph/") else "id"
     return to_flask(web().service.resource(f"{kind}/{rest}", plain()))
+
+
+@pages_bp.route("/ontology")
+@pages_bp.route("/ontology/<term>")
+def ontology(term: str | None = None) -> FlaskResponse:
+    """The ontology (also at its version IRI) and a page per term."""
+    version = web().service.publisher.ontology.version
+    return to_flask(web().service.ontology(None if term in (None, version) else term, plain()))
+
+
+@pages_bp.route("/dumps")
+def dumps() -> FlaskResponse:
+    """The list of dumps."""
+    return to_flask(web().service.dumps(plain()))
+
+
+@pages_bp.route("/dumps/<filename>")
+def dump(filename: str) -> FlaskResponse:
+    """One dump file."""
+    return to_flask(web().service.dump(filename, plain()))
+
+
+@pages_bp.route("/.well-known/void")
+@pages_bp.route("/dataset")
+@pages_bp.route("/catalogue")
+def dataset() -> FlaskResponse:
+    """The dataset description: DCAT-AP 3 and VoID."""
+    return to_flask(web().service.dataset(plain()))
+
+
+@pages_bp.route("/classes")
+def classes() -> FlaskResponse:
+    """Browse by class."""
+    return to_flask(web().service.classes(plain()))
+
+
+@pages_bp.route("/favicon.ico")
+def favicon() -> FlaskResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the SVG icon."""
+    return current_app.send_static_file("favicon.svg")
 
 
 def start_request() -> None:
@@ -79,6 +126,8 @@ def finish(response: FlaskResponse) -> FlaskResponse:
     """The one header policy, as on the front's responses."""
     for key, value in policy(getattr(g, "request_id", ""), preflight=request.method == "OPTIONS",
                              page=response.mimetype == "text/html"):
+        if key == "Vary" and "Vary" in response.headers:
+            continue  # the reply's own (Accept, Accept-Language) covers the policy's
         response.headers[key] = value
     response.headers.pop("Access-Control-Allow-Credentials", None)
     return response

@@ -1,0 +1,225 @@
+"""Linked-data publishing: every IRI under the base resolves, for people and for programs.
+
+`/id/...` (resources), `/graph/...` (named graphs), `/ontology` and its terms answer 200 at
+the IRI itself, negotiated (HTML for browsers; Turtle, JSON-LD, N-Triples, RDF/XML, TriG,
+N-Quads by Accept or `format=`), with `Link` headers to every alternate and the licence,
+`Content-Location` naming the representation sent, and an ETag from the build. No 303:
+one round trip, and the page and the data share one IRI (see the README). An IRI the
+dataset does not use is 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from .. import __version__
+from ..build.store import BuiltGraph
+from ..errors import Code, S3GraphError
+from ..formats.negotiation import negotiate
+from ..formats.registry import of_kind, render
+from ..results import Triples
+from ..settings import Settings
+from .dataset import LICENCE_NAME, LICENCE_URL, VOID_PATH, describe_dataset
+from .dumps import dump_file, dumps, find, selections
+from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
+from .names import LANGUAGES, Namer, language
+from .ontology import Ontology
+from .overview import Overview
+from .resources import Resources
+
+#: The most statements a graph's page lists (the rest are in its dumps).
+GRAPH_PAGE_ROWS = 500
+BAD_IRI = set('<>"{}|^`\\ ')
+
+
+class Publisher:
+    """Answers the publishing routes from the built store."""
+
+    def __init__(self, settings: Settings, built: BuiltGraph) -> None:
+        self.settings = settings
+        self.built = built
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """The read-only store (opened on first use)."""
+        return self.built.open_store()
+
+    @cached_property
+    def resources(self) -> Resources:
+        """Resources read from the store."""
+        return Resources(self.built, self.store)
+
+    @cached_property
+    def ontology(self) -> Ontology:
+        """The ontology's terms."""
+        return Ontology(self.built, self.store, self.settings.base_iri)
+
+    @cached_property
+    def overview(self) -> Overview:
+        """The figures and the picture of the landing page."""
+        return Overview(self.settings.base_iri, self.store, self.resources)
+
+    def namer(self, request: Request) -> Namer:
+        """The namer of a page in the language the request asks for."""
+        lang = language(request.first().get("lang"), request.accept_language)
+        return Namer(self.store, self.settings.base_iri, lang)
+
+    # --- caching ------------------------------------------------------------------------
+
+    def etag(self, request: Request, *parts: str) -> str:
+        """An entity tag from the build, this package's version and what was asked."""
+        text = "\x00".join((self.built.key, __version__, *parts, repr(sorted(request.args))))
+        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+    def conditional(self, request: Request, etag: str, make: Callable[[], Reply],
+                    headers: dict[str, str] | None = None) -> Reply:
+        """304 when the client holds `etag` already; else `make()`, with the caching headers."""
+        common = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **(headers or {})}
+        if fresh(request, etag):
+            return Response(304, "", b"", common)
+        reply = make()
+        reply.headers.update(common)
+        return reply
+
+    # --- resources, graphs, the ontology ------------------------------------------------
+
+    def resource(self, path: str, request: Request) -> Reply:
+        """/id/... and /graph/...: the resource's page or its description as RDF."""
+        iri = self.settings.base_iri + path
+        if BAD_IRI & set(iri) or not self.resources.exists(iri):
+            raise S3GraphError(f"no resource {iri} in this dataset", status=404, code=Code.NOT_FOUND)
+        is_graph = path.startswith("graph/") and iri in self.built.graph_iris()
+        infer = request.first().get("infer", "true").lower() != "false"
+
+        def data() -> list[ox.Triple]:
+            return self.resources.graph_triples(iri) if is_graph else self.resources.triples(iri, infer)
+
+        def page(namer: Namer) -> Page:
+            view = self.resources.view(iri, namer)
+            context: dict[str, object] = {"view": view, "graph": None}
+            if is_graph:
+                triples = sorted(self.resources.graph_triples(iri), key=str)
+                held = {ox.NamedNode(iri)}
+                rows = [[self.resources.value(term, held, namer) for term in (t.subject, t.predicate, t.object)]
+                        for t in triples[:GRAPH_PAGE_ROWS]]
+                context["graph"] = {"count": len(triples), "rows": rows,
+                                    "dumps": [d for d in dumps(self.built) if d.selection.graphs == iri]}
+            return Page("resource.html", context)
+
+        return self.negotiated("/" + path, request, data, page)
+
+    def ontology_document(self, term: str | None, request: Request) -> Reply:
+        """/ontology (and its version IRI): the overview or the ontology as RDF; /ontology/<term>:
+        the term's page or its statements."""
+        if term is None:
+            def overview(namer: Namer) -> Page:
+                return Page("ontology.html", {"overview": self.ontology.overview(namer)})
+            return self.negotiated("/ontology", request, self.ontology.triples, overview)
+        iri = self.ontology.namespace + term
+        if BAD_IRI & set(term) or self.ontology.kind(iri) is None:
+            raise S3GraphError(f"the ontology defines no term {iri}", status=404, code=Code.NOT_FOUND)
+
+        def page(namer: Namer) -> Page:
+            return Page("term.html", {"term": self.ontology.term(iri, namer)})
+        return self.negotiated(f"/ontology/{term}", request, lambda: self.ontology.term_triples(iri), page)
+
+    def negotiated(self, path: str, request: Request, data: Callable[[], list[ox.Triple]],
+                   page: Callable[[Namer], Page]) -> Reply:
+        """One IRI, every representation: negotiated, linked to its alternates, cacheable."""
+        fmt = negotiate("graph", request.all("format"), request.accept, html=True)
+        namer = self.namer(request)
+        alternates = [f'<{link(path, format=f.name)}>; rel="alternate"; type="{f.media_type}"'
+                      for f in of_kind("graph", pages=True).values()]
+        headers = {"Link": ", ".join([*alternates, f'<{LICENCE_URL}>; rel="license"']),
+                   "Content-Location": link(path, format=fmt), "Vary": "Accept, Accept-Language"}
+        etag = self.etag(request, path, fmt, namer.lang)
+        if fmt == "html":
+            def make() -> Reply:
+                made = page(namer)
+                made.context.update(self._frame(path, namer))
+                return made
+            return self.conditional(request, etag, make, headers)
+
+        def rdf() -> Reply:
+            media_type, body = render(Triples(tuple(data())), fmt)
+            return Response(200, media_type, body)
+        return self.conditional(request, etag, rdf, headers)
+
+    def _frame(self, path: str, namer: Namer) -> dict[str, object]:
+        """What every publishing page shows around its content: formats, languages, licence."""
+        return {"alternates": [(f.name, f.media_type, link(path, format=f.name)) for f in of_kind("graph").values()],
+                "languages": [(lang, link(path, lang=lang)) for lang in LANGUAGES], "lang": namer.lang,
+                "licence": (LICENCE_NAME, LICENCE_URL)}
+
+    # --- dumps, the dataset description, browsing ---------------------------------------
+
+    def dumps_page(self, request: Request) -> Reply:
+        """/dumps: every dump, by graph selection and format."""
+        def make() -> Reply:
+            return Page("dumps.html", {"selections": selections(self.built), "dumps": dumps(self.built),
+                                       "licence": (LICENCE_NAME, LICENCE_URL), "void": VOID_PATH})
+        return self.conditional(request, self.etag(request, "/dumps"), make)
+
+    def dump(self, filename: str, request: Request) -> Reply:
+        """/dumps/<file>: one dump, from the file written for this build (made on first use)."""
+        found = find(self.built, filename)
+        if found is None:
+            raise S3GraphError(f"no dump {filename!r}; the dumps are listed at /dumps", status=404,
+                               code=Code.NOT_FOUND)
+        etag = '"' + hashlib.sha256(f"{self.built.key}\x00{filename}".encode()).hexdigest()[:32] + '"'
+        headers = {"Last-Modified": self.built.modified, "Link": f'<{LICENCE_URL}>; rel="license"',
+                   "Content-Disposition": f'attachment; filename="s3graph-{filename}"'}
+
+        def make() -> Reply:
+            return Response(200, found.media_type, dump_file(self.built, found).read_bytes())
+        if request.if_modified_since and not request.if_none_match and \
+                request.if_modified_since.strip() == self.built.modified:
+            return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL, **headers})
+        return self.conditional(request, etag, make, headers)
+
+    @cached_property
+    def description(self) -> list[ox.Triple]:
+        """The dataset description (computed once: the build is frozen)."""
+        return describe_dataset(self.settings, self.built, self.store)
+
+    def dataset(self, request: Request) -> Reply:
+        """/.well-known/void (also the dataset's and the catalogue's own IRIs, /dataset and
+        /catalogue): the DCAT-AP catalogue and VoID description, negotiated."""
+        triples = self.description
+
+        def page(namer: Namer) -> Page:
+            _, turtle = render(Triples(tuple(triples)), "ttl")
+            return Page("void.html", {"turtle": turtle.decode(), "overview": self.overview.figures()})
+        return self.negotiated(VOID_PATH, request, lambda: triples, page)
+
+    def classes(self, request: Request) -> Reply:
+        """/classes: every class with its number of instances; `?class=<IRI>`: its instances."""
+        wanted = request.first().get("class")
+        namer = self.namer(request)
+
+        def make() -> Reply:
+            if wanted is None:
+                counts = self.overview.class_counts()
+                return Page("classes.html", {"classes": [(namer.name(c), n) for c, n in counts], "members": None})
+            members = self.overview.instances(wanted)
+            if members is None:
+                raise S3GraphError(f"no resource has the class {wanted}", status=404, code=Code.NOT_FOUND)
+            shown = sorted((namer.name(m) for m in members), key=lambda n: n.text.lower())
+            return Page("classes.html", {"classes": None, "members": shown, "class": namer.name(wanted)})
+        return self.conditional(request, self.etag(request, "/classes", namer.lang), make,
+                                {"Vary": "Accept, Accept-Language"})
+
+    def home(self, request: Request, context: dict[str, object]) -> Reply:
+        """/: what this is, its figures, entry points and the picture of the graph."""
+        namer = self.namer(request)
+
+        def make() -> Reply:
+            return Page("home.html", {**context, "figures": self.overview.figures(),
+                                      "matrix": self.overview.matrix(namer), "void": VOID_PATH,
+                                      "licence": (LICENCE_NAME, LICENCE_URL)})
+        return self.conditional(request, self.etag(request, "/", namer.lang), make,
+                                {"Vary": "Accept, Accept-Language"})

@@ -1,0 +1,252 @@
+"""Linked-data publishing: every IRI resolves by negotiation (rdflib reads it over HTTP), unknown
+IRIs are 404, the ontology and its terms, named graphs, dumps, browsing, caching."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from flask.testing import FlaskClient
+
+from s3graph.build.store import BuiltGraph
+from s3graph.query.engines import DatasetSpec, Engine
+from s3graph.service.exporting import export
+
+from .helpers import PREFIXES, rows
+
+BASE = "https://w3id.org/s3graph/"
+SE312 = BASE + "id/territory/SE312"
+S3 = rdflib.Namespace(BASE + "ontology#")
+HTML = {"Accept": "text/html"}
+FORMATS = [("text/turtle", "text/turtle", "turtle"), ("application/ld+json", "application/ld+json", "json-ld"),
+           ("application/n-triples", "application/n-triples", "nt"),
+           ("application/rdf+xml", "application/rdf+xml", "xml")]
+
+
+def about(engine: Engine, dataset: DatasetSpec, iri: str) -> int:
+    """The statements about `iri` and pointing at it, counted by SPARQL (not by the code under test)."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> FILTER(?s != <{iri}>) }} }}"
+    return int(rows(engine, dataset, query)[0][0] or 0)
+
+
+@pytest.mark.parametrize("path", ["/id/territory/SE312", "/id/collaboration/vanguard-initiative",
+                                  "/id/participation/s3-platform-dalarna", "/ontology", "/ontology#County",
+                                  "/ontology/1.0.0", "/graph/vanguard"])
+def test_rdflib_reads_every_kind_of_iri_over_http(live_url: str, path: str) -> None:
+    graph = rdflib.Graph().parse(live_url + path)
+    assert len(graph) > 0
+    if path.startswith("/ontology"):
+        assert (rdflib.URIRef(BASE + "ontology"), rdflib.RDF.type, rdflib.OWL.Ontology) in graph
+        assert (S3.County, rdflib.RDFS.subClassOf, S3.Territory) in graph
+    elif path.startswith("/id/"):
+        assert len(list(graph.predicate_objects(rdflib.URIRef(BASE + path[1:])))) > 0
+
+
+def test_a_resource_is_all_its_statements_and_those_pointing_at_it(client: FlaskClient, engine: Engine,
+                                                                   inferred: DatasetSpec) -> None:
+    response = client.get("/id/territory/SE312", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=response.data, format="turtle")
+    assert len(graph) == about(engine, inferred, SE312) == 43
+    assert graph.value(rdflib.URIRef(SE312), S3.nutsCode) == rdflib.Literal("SE312")
+    assert (rdflib.URIRef(BASE + "id/authority/region-dalarna"), S3.governs, rdflib.URIRef(SE312)) in graph
+
+
+def test_asserted_only_leaves_the_inferred_statements_out(client: FlaskClient, engine: Engine,
+                                                          asserted: DatasetSpec) -> None:
+    response = client.get("/id/territory/SE312?infer=false", headers={"Accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=response.data, format="nt")
+    assert len(graph) == about(engine, asserted, SE312)
+    assert graph.value(rdflib.URIRef(SE312), S3.participatesIn) is None
+
+
+@pytest.mark.parametrize(("accept", "media_type", "parser"), FORMATS)
+def test_negotiated_by_accept_and_linked_to_every_alternate(client: FlaskClient, accept: str, media_type: str,
+                                                            parser: str) -> None:
+    response = client.get("/id/territory/SE312", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media_type
+    assert len(rdflib.Graph().parse(data=response.data, format=parser)) == 43
+    links = response.headers["Link"]
+    for fmt, media in [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
+                       ("xml", "application/rdf+xml"), ("html", "text/html")]:
+        assert f'</id/territory/SE312?format={fmt}>; rel="alternate"; type="{media}"' in links
+    assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"' in links
+    assert response.headers["Vary"] == "Accept, Accept-Language"
+
+
+def test_format_parameter_wins_and_names_the_representation(client: FlaskClient) -> None:
+    response = client.get("/id/territory/SE312?format=nt", headers=HTML)
+    assert response.mimetype == "application/n-triples"
+    assert response.headers["Content-Location"] == "/id/territory/SE312?format=nt"
+    page = client.get("/id/territory/SE312", headers=HTML)
+    assert page.mimetype == "text/html" and page.headers["Content-Location"] == "/id/territory/SE312?format=html"
+    assert client.get("/id/territory/SE312").mimetype == "text/turtle"  # no Accept: Turtle
+
+
+@pytest.mark.parametrize("path", ["/id/foo", "/id/territory/SE999", "/graph/nothing", "/ontology/Nothing",
+                                  "/id/territory/SE312%3E", "/dumps/all.rdf", "/classes?class=urn:none"])
+def test_unknown_iris_are_404_as_a_page_or_plain(client: FlaskClient, path: str) -> None:
+    plain = client.get(path, headers={"Accept": "text/turtle"})
+    assert plain.status_code == 404 and plain.json is not None and plain.json["error"] == "not-found"
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404 and page.mimetype == "text/html" and b"Error 404" in page.data
+
+
+def only_inferred(built: BuiltGraph, iri: str) -> int:
+    """Statements about or pointing at `iri` (not its labels) that only the inferred graph holds, by SPARQL."""
+    graphs = ", ".join(f"<{g}>" for g in built.asserted_graphs)
+    query = f"""SELECT (COUNT(*) AS ?n) WHERE {{
+      {{ GRAPH <{built.inferred_graph}> {{ <{iri}> ?p ?o }} FILTER(?p NOT IN (rdfs:label, skos:prefLabel))
+         FILTER NOT EXISTS {{ GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(?g IN ({graphs})) }} }}
+      UNION
+      {{ GRAPH <{built.inferred_graph}> {{ ?o ?p <{iri}> }} FILTER(?o != <{iri}>)
+         FILTER NOT EXISTS {{ GRAPH ?g {{ ?o ?p <{iri}> }} FILTER(?g IN ({graphs})) }} }}
+    }}"""
+    solutions = built.open_store().query(PREFIXES + query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(iter(solutions))[0].value)
+
+
+def test_resource_page_groups_labels_and_tells_inferred_from_asserted(client: FlaskClient, built: BuiltGraph) -> None:
+    page = client.get("/id/territory/SE312", headers=HTML).get_data(as_text=True)
+    assert "<h2>Dalarna County" in page
+    assert "Dalarnas län" in page  # the other languages' labels
+    assert '<dt><a href="/ontology/nutsCode" title="https://w3id.org/s3graph/ontology#nutsCode">NUTS code</a></dt>' \
+        in page
+    # an outside IRI is a link out, by its prefixed name
+    assert '<a href="http://www.wikidata.org/entity/Q103732" title="http://www.wikidata.org/entity/Q103732" ' \
+           'class="external" rel="noopener">wd:Q103732</a>' in page
+    assert page.count('class="value inferred"') == only_inferred(built, SE312) == 29
+    # the participations of the authority acting for the county, with their sources and status
+    table = page[page.index("<h3>Participations</h3>"):page.index("<h3>Pointing here</h3>")]
+    assert table.count("<tr>") == 4  # a header and three rows
+    assert table.count("status-unverified") == 2 and table.count("status-confirmed") == 1
+    assert "Vanguard Initiative" in table and "Region Dalarna" in table
+    sources = page[page.index("<h3>Sources</h3>"):]
+    assert "Wikidata" in sources and "NUTS 2021" in sources
+
+
+@pytest.mark.parametrize(("headers", "query", "heading"), [
+    ({}, "", "Dalarna County"), ({}, "?lang=sv", "Dalarnas län"),
+    ({"Accept-Language": "sv-SE,sv;q=0.9"}, "", "Dalarnas län"),
+    ({"Accept-Language": "sv;q=0.2, en;q=0.8"}, "", "Dalarna County"),
+    ({"Accept-Language": "fi"}, "", "Dalarna County"), ({"Accept-Language": "*"}, "", "Dalarna County"),
+    ({"Accept-Language": "en;q=0, sv;q=0.1"}, "", "Dalarnas län"),
+    ({"Accept-Language": "sv"}, "?lang=en", "Dalarna County"), ({}, "?lang=xx", "Dalarna County")])
+def test_labels_in_the_language_asked_for(client: FlaskClient, headers: dict[str, str], query: str,
+                                          heading: str) -> None:
+    page = client.get("/id/territory/SE312" + query, headers={**HTML, **headers}).get_data(as_text=True)
+    assert f"<h2>{heading}" in page
+
+
+def test_ontology_overview_trees_and_term_pages(client: FlaskClient) -> None:
+    page = client.get("/ontology", headers=HTML).get_data(as_text=True)
+    classes = page[page.index('<h3 id="classes">'):page.index('<h3 id="properties">')]
+    # NUTS-3 region sits under NUTS region, under territory
+    assert re.search(r"territory</a>.*?<ul class=\"tree\">.*?NUTS region</a>.*?<ul class=\"tree\">.*?NUTS-3 region",
+                     classes, re.S)
+    term = client.get("/ontology/participatesThroughAuthority", headers=HTML).get_data(as_text=True)
+    assert "deltar genom sin region i" in term  # the Swedish label
+    assert re.search(r"represented by</a> ∘ <a [^>]*>participates in</a> ⊑", term)
+    assert "in 30 statement(s)" in term
+    county = client.get("/ontology/County", headers=HTML).get_data(as_text=True)
+    assert "21 instance(s)" in county and ">territory</a>" in county and "län" in county
+
+
+def test_ontology_and_term_as_rdf(client: FlaskClient, built: BuiltGraph) -> None:
+    whole = rdflib.Graph().parse(data=client.get("/ontology", headers={"Accept": "text/turtle"}).data, format="turtle")
+    assert len(whole) == next(g.triples for g in built.graphs if g.role == "ontology")
+    term = rdflib.Graph().parse(data=client.get("/ontology/participatesThroughAuthority?format=ttl").data,
+                                format="turtle")
+    chain = term.value(S3.participatesThroughAuthority, rdflib.OWL.propertyChainAxiom)
+    assert chain is not None
+    assert list(rdflib.collection.Collection(term, chain)) == [S3.governedBy, S3.participatesIn]
+
+
+def test_a_named_graph_is_its_contents(client: FlaskClient, built: BuiltGraph) -> None:
+    info = next(g for g in built.graphs if g.iri == BASE + "graph/vanguard")
+    graph = rdflib.Graph().parse(data=client.get("/graph/vanguard", headers={"Accept": "text/turtle"}).data,
+                                 format="turtle")
+    assert len(graph) == info.triples
+    page = client.get("/graph/vanguard", headers=HTML).get_data(as_text=True)
+    assert f"<p>{info.triples} statements" in page and 'href="/dumps/vanguard.ttl.gz"' in page
+
+
+def test_dumps_are_the_export_in_every_format_plain_and_gzipped(client: FlaskClient, built: BuiltGraph) -> None:
+    page = client.get("/dumps").get_data(as_text=True)
+    selections = ["all", "asserted", "inferred"] + [g.iri.rsplit("/", 1)[-1] for g in built.graphs
+                                                    if g.role != "inferred"]
+    for name in selections:
+        for fmt in ("ttl", "nt", "nq", "trig", "jsonld"):
+            assert f'href="/dumps/{name}.{fmt}"' in page and f'href="/dumps/{name}.{fmt}.gz"' in page
+    for fmt in ("ttl", "nt", "nq", "trig", "jsonld"):
+        plain = client.get(f"/dumps/all.{fmt}")
+        assert plain.status_code == 200 and plain.data == export(built, fmt, "all")
+        zipped = client.get(f"/dumps/all.{fmt}.gz")
+        assert zipped.mimetype == "application/gzip" and gzip.decompress(zipped.data) == plain.data
+        assert plain.headers["Content-Disposition"] == f'attachment; filename="s3graph-all.{fmt}"'
+    quads = ox.Dataset(ox.parse(client.get("/dumps/asserted.nq").data, format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == sum(g.triples for g in built.graphs if g.role != "inferred")
+    one = rdflib.Graph().parse(data=client.get("/dumps/vanguard.nt").data, format="nt")
+    assert len(one) == next(g.triples for g in built.graphs if g.iri.endswith("/vanguard"))
+
+
+@pytest.mark.parametrize("path", ["/dumps/all.ttl", "/id/territory/SE312", "/ontology", "/ontology/County", "/",
+                                  "/dumps", "/classes", "/graph/vanguard"])
+def test_conditional_get_gives_304_for_the_same_build(client: FlaskClient, path: str) -> None:
+    first = client.get(path, headers=HTML)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get(path, headers={**HTML, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert client.get(path, headers={**HTML, "If-None-Match": '"other"'}).status_code == 200
+    if path in ("/id/territory/SE312", "/ontology", "/ontology/County", "/graph/vanguard"):
+        # another representation of the same IRI has another tag
+        assert client.get(path, headers={"Accept": "text/turtle"}).headers["ETag"] != etag
+
+
+def test_dumps_say_when_they_were_made(client: FlaskClient) -> None:
+    first = client.get("/dumps/all.nq")
+    modified = first.headers["Last-Modified"]
+    assert modified.endswith(" GMT")
+    assert client.get("/dumps/all.nq", headers={"If-Modified-Since": modified}).status_code == 304
+
+
+def test_browse_by_class(client: FlaskClient) -> None:
+    page = client.get("/classes", headers=HTML).get_data(as_text=True)
+    assert re.search(r'>county</a></td><td>21</td>', page)
+    members = client.get("/classes?class=https://w3id.org/s3graph/ontology%23County").get_data(as_text=True)
+    assert "21 instance(s)" in members and members.count('<li><a href="/id/territory/SE') == 21
+
+
+def test_landing_page_figures_and_matrix(client: FlaskClient, engine: Engine, inferred: DatasetSpec,
+                                         default_graph_size: int) -> None:
+    page = client.get("/", headers=HTML).get_data(as_text=True)
+    assert f"{default_graph_size} triples" in page
+    pairs = rows(engine, inferred, PREFIXES + "SELECT DISTINCT ?c ?k WHERE { ?c a s3:County ; s3:participatesIn ?k }")
+    cells = re.findall(r'<rect class="(on|off)"', page)
+    assert len(cells) == len(pairs)
+    assert 'href="/id/participation/s3-platform-dalarna"><rect class="on"' in page
+    for target in ("/classes", "/queries", "/sparql", "/ontology", "/dumps", "/.well-known/void"):
+        assert f'href="{target}"' in page
+    assert 'href="/graph/vanguard"' in page  # the graphs are links
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/dataset", "/catalogue"])
+def test_the_dataset_description_resolves_and_counts_right(live_url: str, path: str, default_graph_size: int) -> None:
+    graph = rdflib.Graph().parse(live_url + path)
+    dataset = rdflib.URIRef(BASE + "dataset")
+    assert (dataset, rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")) in graph
+    assert graph.value(dataset, rdflib.URIRef("http://rdfs.org/ns/void#triples")) == rdflib.Literal(default_graph_size)
+
+
+def test_the_landing_page_and_service_description_link_to_the_dataset_description(client: FlaskClient) -> None:
+    assert 'href="/.well-known/void"' in client.get("/", headers=HTML).get_data(as_text=True)
+    described = rdflib.Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data,
+                                     format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert described.value(rdflib.URIRef("http://127.0.0.1:8000/sparql"), sd.defaultDataset) == \
+        rdflib.URIRef(BASE + "dataset")
