@@ -12,6 +12,7 @@ import rdflib
 from flask.testing import FlaskClient
 
 from s3graph.build.store import BuiltGraph
+from s3graph.query.catalog import Catalog
 from s3graph.query.engines import DatasetSpec, Engine
 from s3graph.service.exporting import export
 
@@ -250,3 +251,43 @@ def test_the_landing_page_and_service_description_link_to_the_dataset_descriptio
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert described.value(rdflib.URIRef("http://127.0.0.1:8000/sparql"), sd.defaultDataset) == \
         rdflib.URIRef(BASE + "dataset")
+
+
+def test_every_iri_under_the_base_resolves(client: FlaskClient, built: BuiltGraph) -> None:
+    """Every IRI the dataset uses under the base (subjects, objects, graph names, terms) answers
+    200 at its local path, with its statements."""
+    store = built.open_store()
+    iris = {t.value for q in store.quads_for_pattern(None, None, None) for t in (q.subject, q.object, q.graph_name)
+            if isinstance(t, ox.NamedNode) and t.value.startswith(BASE)}
+    assert len(iris) > 250  # resources, graphs, the ontology and its terms
+    for iri in sorted(iris):
+        path = "/" + iri[len(BASE):].replace("ontology#", "ontology/")
+        response = client.get(path, headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, path
+        if iri in built.graph_iris():  # a named graph: its contents
+            assert len(response.data.decode().splitlines()) == next(g.triples for g in built.graphs if g.iri == iri)
+        elif path.startswith("/id/"):  # a resource: its statements
+            mentioned = {t for line in response.data.decode().splitlines() for t in re.findall(r"<([^>]*)>", line)}
+            assert iri in mentioned, path
+
+
+def test_every_link_on_the_pages_leads_somewhere(client: FlaskClient, catalog: Catalog) -> None:
+    """Crawl the site's own links from the landing page (pages, resources, terms, graphs, dumps):
+    none is broken (the federated canned queries need the internet: left out)."""
+    seen = {f"/queries/{q.slug}" for q in catalog.queries if q.federation}
+    todo = ["/"]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path, headers=HTML)
+        assert response.status_code == 200, path
+        if response.mimetype != "text/html" or path.startswith(("/sparql", "/queries/")):
+            continue  # data, or query results (their links are resources, crawled from the pages)
+        for href in re.findall(r'href="(/[^"#]*)"', response.get_data(as_text=True)):
+            href = href.replace("&amp;", "&")
+            if not href.startswith("/static/") and "format=" not in href and "lang=" not in href:
+                todo.append(href)
+    assert len([p for p in seen if p.startswith("/id/")]) > 150
+    assert {"/ontology", "/dumps", "/classes", "/.well-known/void"} <= seen

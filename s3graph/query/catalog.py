@@ -134,18 +134,30 @@ class CannedQuery:
 
 
 def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """The query with its bindings written into it, as a VALUES block at the start of the first
-    group (what the engine's substitution does), for people to read and edit; the terms are
-    written by Oxigraph in N-Triples syntax, which is SPARQL syntax too."""
+    """The query with its bindings written into it, for people to read and edit: a VALUES block
+    at the start of every group (so that a filter deep in an OPTIONAL sees the value too, as
+    with the engine's substitution), but not in a VALUES data block, a CONSTRUCT template or
+    before a sub-SELECT. The terms are written by Oxigraph in N-Triples syntax, which is
+    SPARQL syntax too."""
     if not bindings:
         return sparql
-    brace = next((t for t in tokens(sparql) if t.text == "{"), None)
-    if brace is None:
-        return sparql
     names = sorted(bindings)
-    block = (f"\n  VALUES ({' '.join('?' + n for n in names)}) "
+    block = (f" VALUES ({' '.join('?' + n for n in names)}) "
              f"{{ ({' '.join(str(bindings[n]) for n in names)}) }}")
-    return sparql[:brace.offset + 1] + block + sparql[brace.offset + 1:]
+    found = list(tokens(sparql))
+    offsets, skip = [], False
+    for index, token in enumerate(found):
+        word = token.text.upper()
+        if word in ("VALUES", "CONSTRUCT"):
+            skip = True  # the next brace opens data or a template, not a group
+        elif token.text == "{":
+            following = found[index + 1].text.upper() if index + 1 < len(found) else ""
+            if not skip and following not in ("SELECT", "WHERE"):
+                offsets.append(token.offset + 1)
+            skip = False
+    for offset in reversed(offsets):
+        sparql = sparql[:offset] + block + sparql[offset:]
+    return sparql
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import S3GraphError
 from ..formats.rdf import PREFIXES
-from ..query.catalog import CannedQuery
+from ..query.catalog import CannedQuery, RegionResolver, with_values
 from .names import Namer
 
 #: The query shown on an empty query page.
@@ -40,9 +40,10 @@ def error_info(error: S3GraphError) -> dict[str, Any]:
             "line": int(found.group(1)) if found else None, "column": int(found.group(2)) if found else None}
 
 
-def examples(queries: Iterable[CannedQuery]) -> list[dict[str, str]]:
-    """The canned queries as example queries for the editor."""
-    return [{"title": q.title, "slug": q.slug, "sparql": q.sparql} for q in queries]
+def examples(queries: Iterable[CannedQuery], resolve_region: RegionResolver) -> list[dict[str, str]]:
+    """The canned queries as example queries for the editor, their defaults bound (VALUES)."""
+    return [{"title": q.title, "slug": q.slug, "sparql": with_values(q.sparql, q.bind({}, resolve_region))}
+            for q in queries]
 
 
 def result_names(result: dict[str, Any] | None, namer: Namer) -> dict[str, Any]:

@@ -228,7 +228,8 @@ class Service:
         """What every query page shows, answer or not."""
         return {"query": query, "result": None, "kind": None, "truncated": False, "infer": infer, "formats": [],
                 "error": None, "labels": {}, "endpoint": endpoint_url(self.settings),
-                "examples": examples(self.catalog.queries), "prefixes": prefixes(self.settings.base_iri)}
+                "examples": examples(self.catalog.queries, self.resolve_region),
+                "prefixes": prefixes(self.settings.base_iri)}
 
     def _dataset(self, call: Call, checked: CheckedQuery) -> DatasetSpec:
         """The protocol's dataset parameters override the query's FROM clauses."""
@@ -346,8 +347,8 @@ class Service:
 
 def _wants_page(formats: str | tuple[str, ...] | None, accept: str) -> bool:
     """True when the request asks for the HTML page (by format= or a browser's Accept)."""
-    try:
-        return negotiate("bindings", formats, accept, html=True) == "html"
+    try:  # a format= naming a data format of either kind is data, whatever the Accept header
+        return all(negotiate(kind, formats, accept, html=True) == "html" for kind in ("bindings", "graph"))
     except S3GraphError:
         return False
 
