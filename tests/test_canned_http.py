@@ -9,6 +9,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import rdflib
 
 
@@ -117,3 +118,14 @@ def test_canned_queries_are_in_the_service_description(client) -> None:  # type:
     param = graph.value(node, sh.parameter)
     assert str(graph.value(param, sh.name)) == "region"
     assert str(graph.value(param, sh.defaultValue)) == "SE312"
+
+
+@pytest.mark.parametrize(("accept", "fmt", "status", "media_type"), [
+    ("text/turtle", None, 406, "application/json"), ("*/*", None, 200, "application/json"),
+    ("", None, 200, "application/json"), ("text/html,*/*;q=0.8", None, 200, "text/html"),
+    ("text/turtle", "json", 200, "application/json"), ("application/json", "html", 200, "text/html"),
+    ("application/json;q=0, text/html;q=0.1", None, 200, "text/html"), ("text/html", "nonsense", 200, "text/html")])
+def test_the_list_of_canned_queries_is_negotiated(client, accept: str, fmt: str | None, status: int,  # type: ignore[no-untyped-def]
+                                                  media_type: str) -> None:
+    response = client.get("/queries", query_string={"format": fmt} if fmt else {}, headers={"Accept": accept})
+    assert (response.status_code, response.mimetype) == (status, media_type)
