@@ -117,10 +117,12 @@ class Overview:
         larger = [t for t in r.objects(county, S3 + "within") if isinstance(t, ox.NamedNode)]
         larger += [a for t in larger for a in r.objects(t, S3 + "governedBy") if isinstance(a, ox.NamedNode)]
         inside = [collab, *[c for c in r.subjects(S3 + "componentOf", collab) if isinstance(c, ox.NamedNode)]]
-        for members, stated in ((own, True), (larger, False)):
+        # The county's own participation in the collaboration itself first, then in one of its
+        # components, then a larger territory's.
+        for members, targets, stated in ((own, [collab], True), (own, inside, False), (larger, inside, False)):
             for member in members:
                 for part in r.subjects(ORG + "member", member):
                     organizations = r.objects(part, ORG + "organization")
-                    if isinstance(part, ox.NamedNode) and any(o in inside for o in organizations):
-                        return part, stated and collab in organizations
+                    if isinstance(part, ox.NamedNode) and any(o in targets for o in organizations):
+                        return part, stated
         return None, False
