@@ -18,12 +18,13 @@ def test_quick_start_has_exactly_two_commands() -> None:
     commands = [line for line in block.group(1).splitlines() if line.strip()]
     assert len(commands) == 2
     assert "s3graph serve" in commands[0] and "pip install" in commands[0]
-    assert commands[1] == ".venv/bin/python -m pytest"
+    assert commands[1] == "bash tests/run"
+    assert (ROOT / "tests" / "run").read_text(encoding="utf-8").rstrip().endswith('.venv/bin/python -m pytest "$@"')
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ".venv/bin/python -m pytest" in ci
+    assert "\nbash tests/run\n" in ci
 
 
 def test_every_setting_is_declared_and_in_the_readme_table() -> None:
