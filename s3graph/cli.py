@@ -186,6 +186,8 @@ def parser() -> argparse.ArgumentParser:
                        help="the inferred graph only")
     which.add_argument("--all", dest="graphs", action="store_const", const="all",
                        help="asserted and inferred graphs (the default)")
+    which.add_argument("--graph", dest="graphs", metavar="IRI",
+                       help="one named graph, by its IRI (as the dumps of /dumps/<name>.*)")
     e.add_argument("-o", "--output", help="write to this file instead of standard output")
     e.set_defaults(graphs="all")
 

@@ -258,6 +258,17 @@ def test_export_turtle_of_the_asserted_graphs_is_their_union(
     assert (se312, rdflib.URIRef(S3 + "within"), rdflib.URIRef(TERRITORY + "SE3")) not in exported
 
 
+def test_export_of_one_named_graph_is_its_dump(cli: Run, client, built: BuiltGraph) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("export", "--format", "nt", "--graph", "https://w3id.org/s3graph/graph/vanguard")
+    assert code == 0
+    assert out.encode() == client.get("/dumps/vanguard.nt").data
+    assert len(out.splitlines()) == next(g.triples for g in built.graphs if g.iri.endswith("/vanguard"))
+    code, out, err = cli("export", "--graph", "https://w3id.org/s3graph/graph/nothing")
+    assert (code, out) == (2, "")
+    assert err == "s3graph: error: no graph 'https://w3id.org/s3graph/graph/nothing'; use all, asserted, " \
+                  "inferred or a named graph's IRI\n"
+
+
 def test_export_to_standard_output(cli: Run) -> None:
     code, out, _ = cli("export", "--format", "nt", "--inferred")
     assert code == 0

@@ -196,7 +196,8 @@ def test_dumps_are_the_export_in_every_format_plain_and_gzipped(client: FlaskCli
 
 
 @pytest.mark.parametrize("path", ["/dumps/all.ttl", "/id/territory/SE312", "/ontology", "/ontology/County", "/",
-                                  "/dumps", "/classes", "/graph/vanguard"])
+                                  "/dumps", "/classes", "/graph/vanguard", "/queries/region-profile?region=SE-W",
+                                  "/sparql?query=ASK%20%7B%7D", "/.well-known/void"])
 def test_conditional_get_gives_304_for_the_same_build(client: FlaskClient, path: str) -> None:
     first = client.get(path, headers=HTML)
     etag = first.headers["ETag"]
@@ -291,3 +292,14 @@ def test_every_link_on_the_pages_leads_somewhere(client: FlaskClient, catalog: C
                 todo.append(href)
     assert len([p for p in seen if p.startswith("/id/")]) > 150
     assert {"/ontology", "/dumps", "/classes", "/.well-known/void"} <= seen
+
+
+def test_a_long_list_of_values_is_cut_on_the_page_not_in_the_data(client: FlaskClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("s3graph.service.resources.PAGE_VALUES", 2)
+    page = client.get("/id/territory/SE312", headers=HTML).get_data(as_text=True)
+    within = page[page.index('title="https://w3id.org/s3graph/ontology#within"'):]
+    within = within[:within.index("</dd>")]
+    assert within.count('class="value') == 2 and "… and 1 more" in within  # 3 larger territories
+    data = rdflib.Graph().parse(data=client.get("/id/territory/SE312?format=ttl").data, format="turtle")
+    assert len(list(data.objects(rdflib.URIRef(SE312), S3.within))) == 3

@@ -49,6 +49,7 @@ class Group:
 
     predicate: Name
     values: list[Value] = field(default_factory=list)
+    more: int = 0  # values past the page's limit (all of them are in the resource's RDF)
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,16 @@ class Resources:
                              one(ORG + "role"), "; ".join(when), sources, statuses[0] if statuses else None)
 
 
+#: The most values of one property a page lists (a hub at EU scale has thousands).
+PAGE_VALUES = 200
+
+
 def _ordered(groups: dict[str, Group]) -> list[Group]:
-    """The FIRST predicates in their order, then the others by the text shown."""
+    """The FIRST predicates in their order, then the others by the text shown; each cut to
+    PAGE_VALUES values."""
+    for group in groups.values():
+        if len(group.values) > PAGE_VALUES:
+            group.more, group.values = len(group.values) - PAGE_VALUES, group.values[:PAGE_VALUES]
     def key(item: tuple[str, Group]) -> tuple[int, str]:
         predicate, group = item
         return (FIRST.index(predicate) if predicate in FIRST else len(FIRST), group.predicate.text.lower())

@@ -271,14 +271,21 @@ class Service:
         bindings = encode_bindings(bound)
         if fmt != "html":
             return self.answer(request, canned.sparql, dataset, fmt, bindings)
+        namer = self.publisher.namer(request)
+        headers = {"Vary": "Accept, Accept-Language"}
+        if not canned.federation:
+            headers.update({"ETag": self.etag(("page", slug, dataset, bindings, namer.lang)),
+                            "Cache-Control": CACHE_CONTROL})
+            if fresh(request, headers["ETag"]):
+                return Response(304, "", b"", headers)
         outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
         result = json.loads(outcome_response(outcome).body)
         return Page("canned.html", {
             **page, "result": result, "truncated": outcome.truncated,
-            "labels": result_names(result, self.publisher.namer(request)),
+            "labels": result_names(result, namer),
             "editor": link("/sparql", query=with_values(canned.sparql, bound), infer=None if infer else "false"),
             "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))
-                        for name in of_kind("bindings")]})
+                        for name in of_kind("bindings")]}, headers=headers)
 
     def queries(self, request: Request) -> Reply:
         """/queries: every canned query, as a page for people or JSON for programs."""
