@@ -93,6 +93,8 @@ class Settings:
                                     check=at_least(1))
     idle_timeout: int = setting(30, "Seconds a connection may stay idle (no request, nothing sent) before it is closed.",
                                 check=at_least(1))
+    request_read_timeout: int = setting(20, "Seconds a client may take to send one request (headers and body) from its first byte; a slower one is disconnected (slowloris).",
+                                        check=at_least(1))
     query_timeout: float = setting(30.0, "Seconds a query may run; past that the client gets 503 and the process running it is replaced.",
                                    check=positive)
     max_query_length: int = setting(65536, "Longest query text accepted, in bytes (UTF-8).", check=positive)

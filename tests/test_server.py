@@ -27,6 +27,7 @@ SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
 TIMEOUT = 3  # the served query_timeout, in seconds
 ERRORS = 10  # the served rate_limit_errors
 MEMORY_LIMIT_MB = 300  # the served memory_limit_mb (a server process holds about 70 MB)
+READ_TIMEOUT = 2  # the served request_read_timeout, in seconds
 #: A string doubled 26 times: about 1.3 GB, built in a few seconds.
 HOG = ('SELECT (STRLEN(?x26) AS ?n) WHERE { BIND("xxxxxxxxxx" AS ?x0) '
        + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(26)) + " }")
@@ -73,7 +74,8 @@ def start_serving(cache_dir: Path, log: Path) -> Served:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "S3GRAPH_QUERY_TIMEOUT": str(TIMEOUT), "S3GRAPH_CACHE_DIR": str(cache_dir),
-           "S3GRAPH_MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB), "S3GRAPH_RATE_LIMIT_ERRORS": str(ERRORS)}
+           "S3GRAPH_MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB), "S3GRAPH_RATE_LIMIT_ERRORS": str(ERRORS),
+           "S3GRAPH_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT)}
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port),
                                     "--workers", "2", "--threads", "2"], stdout=out, stderr=out, env=env)
@@ -276,6 +278,38 @@ def test_idle_and_slow_connections_do_not_lock_others_out(settled: Served) -> No
     finally:
         for conn in idle + slow:
             conn.close()
+
+
+def test_a_request_trickling_in_is_cut_off_and_one_merely_slow_is_answered(settled: Served) -> None:
+    served = settled
+    trickle = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    steady = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    try:
+        started = time.monotonic()
+        trickle.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n")
+        closed_after = None
+        for _ in range(40):  # a header byte every 0.2 s: slowloris
+            time.sleep(0.2)
+            try:
+                trickle.sendall(b"X")
+                if trickle.recv(1, socket.MSG_DONTWAIT) == b"":
+                    closed_after = time.monotonic() - started
+                    break
+            except BlockingIOError:
+                continue
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+        assert closed_after is not None and READ_TIMEOUT <= closed_after < READ_TIMEOUT + 2, closed_after
+        for i in range(0, len(request), 8):  # the whole request within the limit, slowly: answered
+            steady.sendall(request[i:i + 8])
+            time.sleep(0.01)
+        assert steady.recv(12) == b"HTTP/1.1 200"
+        assert ask(served)[0] == 200
+    finally:
+        trickle.close()
+        steady.close()
 
 
 def test_one_rate_limit_per_client_across_the_processes(settled: Served) -> None:

@@ -122,7 +122,7 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
                             memory_limit=settings.memory_limit_bytes())
         service = compose(settings, built=built, executor=watchdog, limiter=limiter)
         server = waitress.create_server(create_app(service=service), sockets=[sock], **waitress_options(settings))
-        server.channel_class = TrackedChannel
+        server.channel_class = TrackedChannel.with_read_timeout(settings.request_read_timeout)
     except S3GraphError as exc:
         conn.send(("failed", exc.message))
         return

@@ -60,9 +60,38 @@ class JsonErrorTask(ErrorTask):
 
 class TrackedChannel(HTTPChannel):
     """waitress's connection, remembered by the thread serving its request (for Watchdog);
-    its own errors are ours in form (JsonErrorTask)."""
+    its own errors are ours in form (JsonErrorTask); and a request must arrive whole within
+    `read_timeout` seconds of its first byte, or the connection is closed (a client sending
+    a byte now and then would otherwise hold it forever: waitress's idle timeout counts from
+    the last byte)."""
 
     error_task_class = JsonErrorTask
+    read_timeout: float = 0.0  # 0: no limit; `with_read_timeout` makes the class with one
+    _began: float | None = None  # when the first byte of the request being read arrived
+
+    @classmethod
+    def with_read_timeout(cls, seconds: float) -> type[TrackedChannel]:
+        """This channel class with a request read timeout (a class per server, no global)."""
+        return type("ReadTimedChannel", (cls,), {"read_timeout": seconds})
+
+    def received(self, data: bytes) -> bool:
+        if data and self.request is None:
+            self._began = time.monotonic()
+        done: bool = super().received(data)
+        if self.request is None:  # nothing half read
+            self._began = None
+        return done
+
+    def readable(self) -> bool:
+        # waitress's loop asks every channel this on each turn (at least every 50 ms here)
+        closing: bool = getattr(self, "will_close", False)
+        if self._began is not None and self.read_timeout and not closing \
+                and time.monotonic() - self._began > self.read_timeout:
+            log.info("closing a connection from %s: its request took more than %.0f s to arrive",
+                     self.addr[0] if self.addr else "?", self.read_timeout)
+            self.will_close = True
+        readable: bool = super().readable()
+        return readable
 
     def service(self) -> None:
         _current.channel = self
