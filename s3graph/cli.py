@@ -83,6 +83,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not isinstance(response, Response):  # the trusted profile offers no pages
         raise S3GraphError("the command line prints data, not pages", code=Code.USAGE)
     sys.stdout.buffer.write(response.body)
+    if response.body and not response.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")  # every output ends its last line (JSON, JSON-LD, XML do not)
     sys.stdout.flush()
     if response.headers.get(TRUNCATED_HEADER):
         print(f"s3graph: result truncated to {response.headers[RESULTS_HEADER]} (max_results)", file=sys.stderr)
@@ -115,7 +117,7 @@ def _pairs(items: Sequence[str] | None) -> list[tuple[str, str]]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the dataset (asserted, inferred or all graphs) in an RDF format."""
-    body = _service(_settings(args)).export(args.format, args.graphs)
+    body = _service(_settings(args)).export(args.format, args.graphs or "all")
     if args.output:
         Path(args.output).write_bytes(body)
         print(f"s3graph: wrote {len(body)} bytes to {args.output}", file=sys.stderr)
@@ -150,6 +152,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class Help(argparse.HelpFormatter):
+    """Help that shows each option's default, when it has one and the text does not say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the s3graph command."""
     top = argparse.ArgumentParser(prog="s3graph", description="A linked-data graph of EU Smart "
@@ -164,21 +176,28 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--queries-dir", help="folder of canned queries")
     sub = top.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("validate", parents=[common], help="check the data against the SHACL shapes")
-    sub.add_parser("stats", parents=[common], help="triples per graph, classes, build time")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=text, description=text[0].upper() + text[1:] + ".",
+                              formatter_class=Help)
 
-    q = sub.add_parser("query", parents=[common], help="run a SPARQL query")
+    command("validate", "check the data against the SHACL shapes (exit 1 when it does not conform)")
+    command("stats", "triples per graph, classes, territories and build time")
+
+    q = command("query", "run a SPARQL query (read-only, stored graphs only) or a canned query and print "
+                "the result")
     q.add_argument("query", nargs="?", help="the query text, or @FILE")
     q.add_argument("--format", choices=sorted({name for kind in KINDS for name in of_kind(kind)}),
-                   help="output format (default: json for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
+                   help="output format: json, xml, csv, tsv for SELECT/ASK; ttl, jsonld, nt, xml, trig, nq for "
+                        "CONSTRUCT/DESCRIBE (default: json, or ttl)")
     q.add_argument("--no-inference", action="store_true", help="query the asserted triples only")
-    q.add_argument("--engine", choices=list(ENGINES), help="query engine")
+    q.add_argument("--engine", choices=list(ENGINES), help="query engine (default: the engine setting)")
     q.add_argument("--canned", metavar="SLUG", help="run a canned query instead")
     q.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="a canned-query parameter (repeatable)")
 
-    e = sub.add_parser("export", parents=[common], help="write the dataset as RDF")
-    e.add_argument("--format", choices=sorted(dump_formats()), default="ttl")
+    e = command("export", "write the dataset, or part of it, as RDF (the same bytes as the dumps at /dumps)")
+    e.add_argument("--format", choices=sorted(dump_formats()), default="ttl",
+                   help="RDF format; nq, trig and jsonld keep the graph names, ttl and nt merge the graphs")
     which = e.add_mutually_exclusive_group()
     which.add_argument("--asserted", dest="graphs", action="store_const", const="asserted",
                        help="the asserted graphs only (ontology and data)")
@@ -189,16 +208,17 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument("--graph", dest="graphs", metavar="IRI",
                        help="one named graph, by its IRI (as the dumps of /dumps/<name>.*)")
     e.add_argument("-o", "--output", help="write to this file instead of standard output")
-    e.set_defaults(graphs="all")
+    e.set_defaults(graphs=None)
 
-    sub.add_parser("queries", parents=[common], help="list the canned queries")
+    command("queries", "list the canned queries with their parameters")
 
-    s = sub.add_parser("serve", parents=[common], help="serve the SPARQL endpoint")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline)")
-    s.add_argument("--threads", type=int, help="HTTP threads per server process")
-    s.add_argument("--engine", choices=list(ENGINES))
+    s = command("serve", "serve the SPARQL endpoint, the pages, the dumps and the dataset description")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on")
+    s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline; default: "
+                   "the workers setting)")
+    s.add_argument("--threads", type=int, help="HTTP threads per server process (default: the threads setting)")
+    s.add_argument("--engine", choices=list(ENGINES), help="query engine (default: the engine setting)")
     return top
 
 

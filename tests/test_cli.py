@@ -93,6 +93,14 @@ def test_stats_counts_21_counties(cli: Run) -> None:
     assert re.search(r"^\s+s3:County\s+21 /\s+21$", out, re.M)
 
 
+def test_stats_says_region_for_one_and_regions_for_more(cli: Run) -> None:
+    _, out, _ = cli("stats")
+    block = out.split("Territories by country and NUTS level:\n", 1)[1].split("\n\n", 1)[0]
+    assert block.splitlines() == ["  BE: 1 NUTS-1 region", "  DE: 1 NUTS-1 region", "  FR: 1 NUTS-1 region",
+                                  "  IT: 1 NUTS-2 region", "  SE: 3 NUTS-1 regions", "  SE: 8 NUTS-2 regions",
+                                  "  SE: 21 NUTS-3 regions (counties in SE)"]
+
+
 def test_stats_gives_the_swedish_territories_by_nuts_level(cli: Run) -> None:
     _, out, _ = cli("stats")
     sweden = " ".join(line.strip() for line in out.splitlines() if line.strip().startswith("SE:"))
@@ -295,3 +303,30 @@ def test_canned_query_parameters_are_checked_as_over_http(cli: Run) -> None:
     assert (code, out) == (2, "")
     assert err.startswith("s3graph: error: parameter region: 'Atlantis' is not a NUTS code")
     assert cli("query", "--canned", "no-such-query")[2] == "s3graph: error: no canned query called 'no-such-query'\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_every_output_ends_with_a_newline(cli: Run, fmt: str) -> None:
+    code, out, _ = cli("query", "--format", fmt, "SELECT ?x WHERE { VALUES ?x { 1 } }")
+    assert code == 0 and out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_jsonld_output_ends_with_a_newline(cli: Run) -> None:
+    code, out, _ = cli("query", "--format", "jsonld", "CONSTRUCT { <urn:a> <urn:b> 1 } WHERE {}")
+    assert code == 0 and out.endswith("\n")
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("serve", ["Serve the SPARQL endpoint", "address to listen on (default: 127.0.0.1)",
+               "port to listen on (default: 8000)"]),
+    ("export", ["Write the dataset", "(default: ttl)", "--graph IRI"]),
+    ("query", ["Run a SPARQL query", "ttl, jsonld, nt, xml, trig, nq for"]),
+    ("stats", ["Triples per graph"]), ("validate", ["Check the data"]), ("queries", ["List the canned queries"])])
+def test_every_subcommand_has_a_description_defaults_and_formats(command: str, expected: list[str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for piece in expected:
+        assert " ".join(piece.split()) in text, piece
+    assert "(default: None)" not in text

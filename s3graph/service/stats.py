@@ -54,9 +54,11 @@ def stats_text(built: BuiltGraph, engine: Engine, seconds: float) -> str:
     lines.append("Territories by country and NUTS level:")
     result = engine.execute(_TERRITORIES, select_dataset(built, infer=False))
     assert isinstance(result, Bindings)
-    names = {"1": "NUTS-1 regions", "2": "NUTS-2 regions", "3": "NUTS-3 regions (counties in SE)"}
     for country, level, n in result.rows:
-        lines.append(f"  {text(country)}: {text(n)} {names.get(text(level), 'level ' + text(level))}")
+        count, plural = text(n), "" if text(n) == "1" else "s"
+        what = f"NUTS-{text(level)} region{plural}" if text(level) in ("1", "2", "3") else f"at level {text(level)}"
+        counties = " (counties in SE)" if text(level) == "3" and text(country) == "SE" else ""
+        lines.append(f"  {text(country)}: {count} {what}{counties}")
 
     lines.append("")
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items())
