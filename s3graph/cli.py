@@ -15,7 +15,7 @@ from .formats.registry import KINDS, dump_formats, of_kind
 from .query.catalog import RESERVED, load_catalog
 from .query.engines import ENGINES
 from .service.compose import compose
-from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, Request, Response
+from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, WARNING_HEADER, Request, Response
 from .service.service import TRUSTED, Service
 from .settings import Settings, load_settings
 
@@ -88,6 +88,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if response.headers.get(TRUNCATED_HEADER):
         print(f"s3graph: result truncated to {response.headers[RESULTS_HEADER]} (max_results)", file=sys.stderr)
+    if response.headers.get(WARNING_HEADER):
+        print(f"s3graph: warning: {response.headers[WARNING_HEADER]}", file=sys.stderr)
     return 0
 
 

@@ -61,8 +61,11 @@ class Parameter:
     def convert(self, raw: str, resolve_region: RegionResolver | None) -> Term:
         """The RDF term for `raw`; a value of the wrong type is a 400 naming the parameter."""
         value = raw.strip()
-        if self.allowed and value not in self.allowed:
-            raise self._bad(raw, "one of " + ", ".join(self.allowed))
+        if self.allowed:  # without regard to case: Confirmed is confirmed
+            chosen = next((a for a in self.allowed if a.casefold() == value.casefold()), None)
+            if chosen is None:
+                raise self._bad(raw, "one of " + ", ".join(self.allowed))
+            value = chosen
         if self.type == "iri":
             if not _IRI.match(value):
                 raise self._bad(raw, "an absolute http(s) IRI")
@@ -127,8 +130,14 @@ class CannedQuery:
                                  f"it takes: {', '.join(known) or 'none'}", code=Code.BAD_PARAMETER)
         bindings: dict[str, Term] = {}
         for p in self.parameters:
-            raw = values.get(p.name, p.default)
-            if raw is not None and raw != "":
+            raw = values.get(p.name)
+            if raw is not None and not raw.strip():  # empty: the default, if there is one
+                if p.default is None:
+                    raise QueryError(f"parameter {p.name} is empty; give a value or leave it out",
+                                     code=Code.BAD_PARAMETER)
+                raw = None
+            raw = p.default if raw is None else raw
+            if raw is not None:
                 bindings[p.name] = p.convert(raw, resolve_region)
         return bindings
 

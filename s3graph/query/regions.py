@@ -8,6 +8,7 @@ for them. Answers are cached; the graph is read-only.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -41,6 +42,14 @@ def _best(store: ox.Store, candidates: Iterable[Term]) -> str | None:
     return min(found)[1] if found else None
 
 
+def _by_iri(store: ox.Store, iri: str) -> str | None:
+    """A territory's own IRI, when the graph has it as a territory (it has a NUTS level)."""
+    if any(c in iri for c in '<>"{}|^`\\ '):
+        return None
+    node = ox.NamedNode(iri)
+    return iri if next(iter(store.quads_for_pattern(node, NUTS_LEVEL, None, ox.DefaultGraph())), None) else None
+
+
 def _by_code(store: ox.Store, code: str) -> str | None:
     literal = ox.Literal(code.upper())
     subjects = [q.subject for p in (NUTS_CODE, ISO_CODE)
@@ -48,8 +57,14 @@ def _by_code(store: ox.Store, code: str) -> str | None:
     return _best(store, subjects)
 
 
+def folded(name: str) -> str:
+    """A name as it is looked up: without regard to case or diacritics (`Skåne` = `skane`)."""
+    decomposed = unicodedata.normalize("NFKD", name.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def name_index(store: ox.Store) -> dict[str, list[str]]:
-    """Lower-cased name -> territories, counties first: their own names, then their authorities'."""
+    """Folded name -> territories, counties first: their own names, then their authorities'."""
     direct: dict[str, set[str]] = {}
     through: dict[str, set[str]] = {}
     for quad in store.quads_for_pattern(None, NUTS_LEVEL, None, ox.DefaultGraph()):
@@ -58,12 +73,12 @@ def name_index(store: ox.Store) -> dict[str, list[str]]:
             continue
         for p in NAMES:
             for q in store.quads_for_pattern(territory, p, None, ox.DefaultGraph()):
-                direct.setdefault(text(q.object).lower(), set()).add(territory.value)
+                direct.setdefault(folded(text(q.object)), set()).add(territory.value)
         for gov in store.quads_for_pattern(territory, GOVERNED_BY, None, ox.DefaultGraph()):
             if isinstance(gov.object, ox.NamedNode):
                 for p in NAMES[:2]:
                     for q in store.quads_for_pattern(gov.object, p, None, ox.DefaultGraph()):
-                        through.setdefault(text(q.object).lower(), set()).add(territory.value)
+                        through.setdefault(folded(text(q.object)), set()).add(territory.value)
     index: dict[str, list[str]] = {}
     for names in (direct, through):
         for name, iris in names.items():
@@ -83,12 +98,12 @@ def region_resolver(store: ox.Store) -> RegionResolver:
         with lock:
             if key in cache:
                 return cache[key]
-        found = _by_code(store, key)
-        if found is None:
+        found = _by_iri(store, key) if key.startswith(("http://", "https://")) else _by_code(store, key)
+        if found is None and not key.startswith(("http://", "https://")):
             with lock:
                 if not names:
                     names.append(name_index(store))
-            found = next(iter(names[0].get(key.lower(), [])), None)
+            found = next(iter(names[0].get(folded(key), [])), None)
         with lock:
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()

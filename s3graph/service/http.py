@@ -13,7 +13,9 @@ from ..errors import S3GraphError
 from ..settings import Settings
 
 #: Headers a script on another origin may read (CORS).
-EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-Request-Id, Retry-After, ETag"
+EXPOSED = "X-S3Graph-Truncated, X-S3Graph-Results, X-S3Graph-Warning, X-Request-Id, Retry-After, ETag"
+#: A note the client should see with an answer (e.g. infer=false on a query that needs inference).
+WARNING_HEADER = "X-S3Graph-Warning"
 TRUNCATED_HEADER = "X-S3Graph-Truncated"
 RESULTS_HEADER = "X-S3Graph-Results"
 REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}

@@ -31,7 +31,7 @@ from .cache import ResultCache
 from .description import describe_service, endpoint_url
 from .editor import EXAMPLE_QUERY, error_info, examples, prefixes, result_names
 from .exporting import export
-from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
+from .http import CACHE_CONTROL, WARNING_HEADER, Page, Reply, Request, Response, fresh, link
 from .protocol import Call, infer_flag, outcome_response, parse_call
 from .publishing import Publisher
 from .ratelimit import Limiter
@@ -255,7 +255,11 @@ class Service:
         canned = self.catalog.get(slug)
         first = request.first()
         values = {k: v for k, v in first.items() if k not in RESERVED}
-        infer = infer_flag([first["infer"]] if "infer" in first else [])  # the first, as for every parameter
+        repeated = sorted({k for k in values if len(request.all(k)) > 1})
+        if repeated:
+            raise QueryError(f"parameter {repeated[0]} is given {len(request.all(repeated[0]))} times; give it once",
+                             code=Code.BAD_PARAMETER)
+        infer = infer_flag(list(request.all("infer")))  # at most once, as every parameter
         dataset = select_dataset(self.built, infer=infer)
         fmt = negotiate("bindings", request.all("format"), request.accept, html=self.profile.pages)
         shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
@@ -269,8 +273,14 @@ class Service:
             # The form stays, filled in as it was sent, with the error beside it.
             return Page("canned.html", {**page, "error": error_info(error)}, error.status, dict(error.headers))
         bindings = encode_bindings(bound)
+        warning = None if infer or not canned.needs_inference else (
+            f"{slug} needs inference; with infer=false it answers from the asserted triples only, "
+            "so its answer may be empty or short")
         if fmt != "html":
-            return self.answer(request, canned.sparql, dataset, fmt, bindings)
+            answered = self.answer(request, canned.sparql, dataset, fmt, bindings)
+            if warning:
+                answered.headers[WARNING_HEADER] = warning
+            return answered
         namer = self.publisher.namer(request)
         headers = {"Vary": "Accept, Accept-Language"}
         if not canned.federation:
@@ -280,8 +290,10 @@ class Service:
                 return Response(304, "", b"", headers)
         outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
         result = json.loads(outcome_response(outcome).body)
+        if warning:
+            headers[WARNING_HEADER] = warning
         return Page("canned.html", {
-            **page, "result": result, "truncated": outcome.truncated,
+            **page, "result": result, "truncated": outcome.truncated, "warning": warning,
             "labels": result_names(result, namer),
             "editor": link("/sparql", query=with_values(canned.sparql, bound), infer=None if infer else "false"),
             "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))

@@ -1,0 +1,89 @@
+"""Canned-query parameters mean what they say, over HTTP and on the command line alike: empty
+is the default or a 400, repeated is a 400, names match without regard to case or diacritics,
+a territory's IRI is a region, allowed values match without regard to case, and infer=false on
+a query that needs inference answers with a warning the client can see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from s3graph.cli import main
+
+TERRITORY = "https://w3id.org/s3graph/id/territory/"
+
+
+def rows(client: FlaskClient, slug: str, **params: str) -> list[dict[str, Any]]:
+    response = client.get(f"/queries/{slug}", query_string={**params, "format": "json"})
+    assert response.status_code == 200, response.json
+    assert response.json is not None
+    found: list[dict[str, Any]] = response.json["results"]["bindings"]
+    return found
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("skane", "SE224"), ("SKÅNE", "SE224"), ("Skåne County", "SE224"), ("Vasterbotten", "SE331"),
+    ("vasterbottens lan", "SE331"), ("region vastra gotaland", "SE232"), (TERRITORY + "SE312", "SE312"),
+    ("se-w", "SE312"), ("se312", "SE312")])
+def test_regions_match_without_regard_to_case_or_diacritics(client: FlaskClient, value: str, code: str) -> None:
+    assert rows(client, "region-profile", region=value) == rows(client, "region-profile", region=code)
+    assert rows(client, "region-profile", region=code)[0]["region"]["value"] == TERRITORY + code
+
+
+def test_an_iri_that_is_not_a_territory_is_refused(client: FlaskClient) -> None:
+    response = client.get("/queries/region-profile", query_string={"region": TERRITORY + "SE999"})
+    assert response.status_code == 400 and response.json is not None
+    assert response.json["message"].startswith("parameter region: ")
+
+
+def test_allowed_values_match_without_regard_to_case(client: FlaskClient) -> None:
+    confirmed = rows(client, "claim-status", status="confirmed")
+    assert confirmed == rows(client, "claim-status", status="Confirmed") == rows(client, "claim-status",
+                                                                                status="CONFIRMED")
+    assert len(confirmed) > 0 and len(confirmed) < len(rows(client, "claim-status"))
+
+
+def test_an_empty_value_is_the_default_or_a_400_naming_the_parameter(client: FlaskClient) -> None:
+    assert rows(client, "region-profile", region="") == rows(client, "region-profile", region="SE312") == \
+        rows(client, "region-profile")
+    assert rows(client, "region-profile", region="  ") == rows(client, "region-profile")
+    response = client.get("/queries/claim-status", query_string={"status": ""})
+    assert response.status_code == 400 and response.json is not None
+    assert response.json["message"] == "parameter status is empty; give a value or leave it out"
+
+
+@pytest.mark.parametrize("args", [[("region", "SE312"), ("region", "SE224")], [("region", "SE312"), ("region", "")],
+                                  [("infer", "true"), ("infer", "true")]])
+def test_a_repeated_parameter_is_a_400(client: FlaskClient, args: list[tuple[str, str]]) -> None:
+    response = client.get("/queries/region-profile", query_string=args)
+    assert response.status_code == 400 and response.json is not None
+    assert response.json["error"] == "bad-parameter"
+    assert args[0][0] in response.json["message"]
+
+
+def test_no_inference_on_a_query_that_needs_it_says_so(client: FlaskClient) -> None:
+    quiet = client.get("/queries/region-profile", query_string={"format": "json"})
+    assert "X-S3Graph-Warning" not in quiet.headers
+    warned = client.get("/queries/region-profile", query_string={"format": "json", "infer": "false"})
+    assert warned.headers["X-S3Graph-Warning"] == ("region-profile needs inference; with infer=false it answers from "
+                                                   "the asserted triples only, so its answer may be empty or short")
+    assert "X-S3Graph-Warning" in warned.headers["Access-Control-Expose-Headers"]
+    page = client.get("/queries/region-profile", query_string={"infer": "false"}, headers={"Accept": "text/html"})
+    assert '<p class="note" id="warning" role="status">region-profile needs inference' in page.get_data(as_text=True)
+    # a query that does not need inference says nothing
+    assert "X-S3Graph-Warning" not in client.get("/queries/vanguard-initiative",
+                                                 query_string={"format": "json", "infer": "false"}).headers
+
+
+def test_the_command_line_takes_parameters_as_http_does(settings: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["query", "--cache-dir", settings.cache_dir, "--format", "csv", "--canned", "region-profile"]
+    assert main([*base, "-p", "region=skane"]) == 0
+    by_name = capsys.readouterr().out
+    assert main([*base, "-p", "region=SE224"]) == 0
+    assert capsys.readouterr().out == by_name and TERRITORY + "SE224" in by_name
+    assert main([*base, "-p", "region=SE312", "-p", "region=SE224"]) == 2
+    assert capsys.readouterr().err == "s3graph: error: parameter region is given 2 times; give it once\n"
+    assert main([*base, "--no-inference"]) == 0
+    assert capsys.readouterr().err.startswith("s3graph: warning: region-profile needs inference;")
