@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import gzip
 import re
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from flask.testing import FlaskClient
 
 from s3graph.build.store import BuiltGraph
@@ -88,7 +91,10 @@ def test_format_parameter_wins_and_names_the_representation(client: FlaskClient)
 
 
 @pytest.mark.parametrize("path", ["/id/foo", "/id/territory/SE999", "/graph/nothing", "/ontology/Nothing",
-                                  "/id/territory/SE312%3E", "/dumps/all.rdf", "/classes?class=urn:none"])
+                                  "/id/territory/SE312%3E", "/dumps/all.rdf", "/classes?class=urn:none",
+                                  "/id/territory/SE312%C2%A0", "/id/%FF%FE", "/id/", "/graph/a%09", "/ontology/%20",
+                                  "/ontology/County%23x", "/ontology/%C2%A0", "/classes?class=%C2%A0",
+                                  "/classes?class=", "/classes?class=%20x", "/id/a%00b", "/dumps/%2e%2e%2fx"])
 def test_unknown_iris_are_404_as_a_page_or_plain(client: FlaskClient, path: str) -> None:
     plain = client.get(path, headers={"Accept": "text/turtle"})
     assert plain.status_code == 404 and plain.json is not None and plain.json["error"] == "not-found"
@@ -303,3 +309,14 @@ def test_a_long_list_of_values_is_cut_on_the_page_not_in_the_data(client: FlaskC
     assert within.count('class="value') == 2 and "… and 1 more" in within  # 3 larger territories
     data = rdflib.Graph().parse(data=client.get("/id/territory/SE312?format=ttl").data, format="turtle")
     assert len(list(data.objects(rdflib.URIRef(SE312), S3.within))) == 3
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=0, max_size=40), prefix=st.sampled_from(["/id/", "/graph/", "/ontology/", "/dumps/",
+                                                                      "/classes?class=", "/id/territory/SE312?lang="]),
+       accept=st.sampled_from(["text/html", "text/turtle", "*/*", ""]))
+def test_no_path_or_parameter_makes_a_server_error(client: FlaskClient, text: str, prefix: str, accept: str) -> None:
+    path = prefix + quote(text, safe="")
+    language = "".join(c for c in text if " " <= c <= "~")  # what a header can carry
+    response = client.get(path, headers={"Accept": accept, "Accept-Language": language})
+    assert response.status_code in (200, 404), (path, response.status_code, response.data[:200])

@@ -14,7 +14,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from .names import Name, Namer
-from .resources import ORG, RDF_TYPE, S3, Resources
+from .resources import ORG, RDF_TYPE, S3, Resources, named
 
 CELL = 22  # px
 LEFT = 190  # room for the row labels
@@ -82,9 +82,10 @@ class Overview:
 
     def instances(self, cls: str) -> list[str] | None:
         """The IRIs of the instances of a class (None when it has none)."""
-        if any(c in cls for c in '<>"{}|^`\\ '):
+        node = named(cls)
+        if node is None or any(c in cls for c in '<>"{}|^`\\ '):
             return None
-        found = [s.value for s in self.resources.subjects(RDF_TYPE, ox.NamedNode(cls)) if isinstance(s, ox.NamedNode)]
+        found = [s.value for s in self.resources.subjects(RDF_TYPE, node) if isinstance(s, ox.NamedNode)]
         return found or None
 
     def matrix(self, namer: Namer) -> Matrix:

@@ -29,7 +29,7 @@ from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
 from .names import LANGUAGES, Namer, language
 from .ontology import Ontology
 from .overview import Overview
-from .resources import Resources
+from .resources import Resources, named
 
 #: The most statements a graph's page lists (the rest are in its dumps).
 GRAPH_PAGE_ROWS = 500
@@ -90,7 +90,7 @@ class Publisher:
     def resource(self, path: str, request: Request) -> Reply:
         """/id/... and /graph/...: the resource's page or its description as RDF."""
         iri = self.settings.base_iri + path
-        if BAD_IRI & set(iri) or not self.resources.exists(iri):
+        if BAD_IRI & set(iri) or named(iri) is None or not self.resources.exists(iri):
             raise S3GraphError(f"no resource {iri} in this dataset", status=404, code=Code.NOT_FOUND)
         is_graph = path.startswith("graph/") and iri in self.built.graph_iris()
         infer = request.first().get("infer", "true").lower() != "false"
@@ -120,7 +120,7 @@ class Publisher:
                 return Page("ontology.html", {"overview": self.ontology.overview(namer)})
             return self.negotiated("/ontology", request, self.ontology.triples, overview)
         iri = self.ontology.namespace + term
-        if BAD_IRI & set(term) or self.ontology.kind(iri) is None:
+        if BAD_IRI & set(term) or named(iri) is None or self.ontology.kind(iri) is None:
             raise S3GraphError(f"the ontology defines no term {iri}", status=404, code=Code.NOT_FOUND)
 
         def page(namer: Namer) -> Page:

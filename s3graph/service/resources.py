@@ -85,6 +85,14 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+def named(text: str) -> ox.NamedNode | None:
+    """The IRI in a client's text (a path, a parameter), or None when it is not a valid IRI."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return None
+
+
 class Resources:
     """Reads resources out of the built store."""
 
