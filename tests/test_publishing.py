@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from flask.testing import FlaskClient
 
 from s3graph.build.store import BuiltGraph
 from s3graph.query.catalog import Catalog
