@@ -502,3 +502,45 @@ def test_wide_tables_scroll_inside_their_box_on_a_phone(phone: Tab) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     assert page.evaluate("window.scrollX") == 0
     phone.watch.assert_clean()
+
+
+def test_a_long_posted_query_comes_back_after_following_a_result(
+        desktop: Tab, engine: Engine, inferred: DatasetSpec) -> None:
+    """A query too long for a URL is POSTed; leaving the page by a result link and pressing
+    Back brings the query back into the editor and runs it again."""
+    page, watch = desktop.page, desktop.watch
+    long_query = "# " + "x" * 20000 + "\n" + COUNTIES_QUERY + "\nLIMIT 3"
+    expected_rows = _expected_counties(engine, inferred)[0][:3]
+    _open(page, "/sparql")
+    default_query = page.locator("#query").input_value()
+    assert default_query != long_query
+    page.locator("#query").fill(long_query)
+    with page.expect_request(lambda r: r.method == "POST" and urlsplit(r.url).path == "/sparql"):
+        page.locator("#query-form #run").click()
+    expect(page.locator("#results tbody tr")).to_have_count(3)
+    assert _cells(page, "#results tbody tr") == expected_rows
+    assert urlsplit(page.url).path == "/sparql" and urlsplit(page.url).query == ""
+
+    first = page.locator("#results tbody td:first-child a").first
+    target = first.get_attribute("href")
+    with page.expect_navigation():
+        first.click()
+    assert urlsplit(page.url).path == target
+
+    page.go_back()
+    assert urlsplit(page.url).path == "/sparql"
+    expect(page.locator("#results tbody tr")).to_have_count(3)
+    assert _cells(page, "#results tbody tr") == expected_rows
+    expect(page.locator("#query")).to_have_value(long_query)
+
+    # Back and Forward inside the page still work, and a fresh visit shows the default query.
+    page.locator("#query").fill(COUNTIES_QUERY)
+    page.locator("#query-form #run").click()
+    expect(page.locator("#results tbody tr")).to_have_count(21)
+    page.go_back()
+    expect(page.locator("#query")).to_have_value(long_query)
+    expect(page.locator("#results tbody tr")).to_have_count(3)
+    _open(page, "/sparql")
+    expect(page.locator("#query")).to_have_value(default_query)
+    expect(page.locator("#results table")).to_have_count(0)
+    watch.assert_clean()

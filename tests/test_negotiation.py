@@ -88,8 +88,12 @@ Format = str | Sequence[str] | None
     ("bindings", None, "text/csv; charset=UTF-8", "csv"),
     ("bindings", None, 'text/csv;charset="utf-8"', "csv"),
     ("bindings", None, "text/csv;charset=latin1, text/tab-separated-values;q=0.1", "tsv"),
+    # JSON-LD profiles are ignored (the media type's registration says a server MUST ignore those
+    # it does not recognise; expanded is what we send)
     ("graph", None, 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded", text/turtle;q=0.1',
-     "ttl"),
+     "jsonld"),
+    ("graph", None, 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', "jsonld"),
+    ("graph", None, "application/n-triples;level=2, text/turtle;q=0.1", "ttl"),
     ("graph", None, "text/turtle;charset=utf-8;q=0, */*", "jsonld"),
     # media-type aliases count when named, never through a wildcard
     ("bindings", None, "application/json", "json"),

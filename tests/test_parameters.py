@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from s3graph.cli import main
+from s3graph.query.catalog import Catalog
 
 TERRITORY = "https://w3id.org/s3graph/id/territory/"
 
@@ -87,3 +90,24 @@ def test_the_command_line_takes_parameters_as_http_does(settings: Any, capsys: p
     assert capsys.readouterr().err == "s3graph: error: parameter region is given 2 times; give it once\n"
     assert main([*base, "--no-inference"]) == 0
     assert capsys.readouterr().err.startswith("s3graph: warning: region-profile needs inference;")
+
+
+@pytest.mark.parametrize(("slug", "name", "value"), [
+    ("source-only-facts", "subject", "http://x\x00"), ("collaborations-by-topic", "topic", "http://x/\ufffd"),
+    ("source-only-facts", "subject", "http://x/\uffff"), ("collaborations-by-topic", "topic", "http://x/\x7f")])
+def test_an_iri_parameter_that_is_not_an_iri_is_a_400(client: FlaskClient, slug: str, name: str, value: str) -> None:
+    response = client.get(f"/queries/{slug}", query_string={name: value})
+    assert response.status_code == 400 and response.json is not None
+    assert response.json["error"] == "bad-parameter" and response.json["message"].startswith(f"parameter {name}: ")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), value=st.text(max_size=30))
+def test_no_parameter_value_makes_a_server_error(make_app: Any, catalog: Catalog, data: st.DataObject,
+                                                 value: str) -> None:
+    client = make_app(rate_limit_errors=10**6).test_client()  # the examples are one client's many errors
+    canned = data.draw(st.sampled_from([q for q in catalog.queries if q.parameters and not q.federation]))
+    parameter = data.draw(st.sampled_from(canned.parameters))
+    prefix = data.draw(st.sampled_from(["", "http://", "https://w3id.org/s3graph/id/territory/"]))
+    response = client.get(f"/queries/{canned.slug}", query_string={parameter.name: prefix + value, "format": "json"})
+    assert response.status_code in (200, 400), (canned.slug, parameter.name, prefix + value, response.data[:200])

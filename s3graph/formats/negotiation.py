@@ -94,7 +94,12 @@ def _range(entry: str) -> MediaRange | None:
             if not _QVALUE.fullmatch(value) or not 0.0 <= float(value) <= 1.0:
                 return None
             q = float(value)
-        elif not (key == "charset" and value in _UTF8):
+        elif key == "charset" and value in _UTF8:
+            continue
+        elif key == "profile" and (main, sub) == ("application", "ld+json"):
+            # the JSON-LD registration: a server MUST ignore the profiles it does not serve
+            continue
+        else:
             kept.append((key, value))
     return MediaRange(main, sub, tuple(kept), q)
 

@@ -69,7 +69,10 @@ class Parameter:
         if self.type == "iri":
             if not _IRI.match(value):
                 raise self._bad(raw, "an absolute http(s) IRI")
-            return ox.NamedNode(value)
+            try:  # the pattern lets through what only the IRI grammar refuses (control characters, ...)
+                return ox.NamedNode(value)
+            except ValueError:
+                raise self._bad(raw, "an absolute http(s) IRI") from None
         if self.type in ("integer", "year"):
             if not _INT.match(value) or (self.type == "year" and not 1000 <= int(value) <= 2999):
                 raise self._bad(raw, "a year such as 2018" if self.type == "year" else "an integer")

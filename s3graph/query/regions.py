@@ -46,7 +46,10 @@ def _by_iri(store: ox.Store, iri: str) -> str | None:
     """A territory's own IRI, when the graph has it as a territory (it has a NUTS level)."""
     if any(c in iri for c in '<>"{}|^`\\ '):
         return None
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # not an IRI at all
+        return None
     return iri if next(iter(store.quads_for_pattern(node, NUTS_LEVEL, None, ox.DefaultGraph())), None) else None
 
 
