@@ -86,7 +86,8 @@ def test_format_parameter_wins_and_names_the_representation(client: FlaskClient)
     assert response.mimetype == "application/n-triples"
     assert response.headers["Content-Location"] == "/id/territory/SE312?format=nt"
     page = client.get("/id/territory/SE312", headers=HTML)
-    assert page.mimetype == "text/html" and page.headers["Content-Location"] == "/id/territory/SE312?format=html"
+    assert page.mimetype == "text/html"
+    assert page.headers["Content-Location"] == "/id/territory/SE312?format=html&lang=en"
     assert client.get("/id/territory/SE312").mimetype == "text/turtle"  # no Accept: Turtle
 
 
@@ -142,7 +143,11 @@ def test_resource_page_groups_labels_and_tells_inferred_from_asserted(client: Fl
     ({"Accept-Language": "sv;q=0.2, en;q=0.8"}, "", "Dalarna County"),
     ({"Accept-Language": "fi"}, "", "Dalarna County"), ({"Accept-Language": "*"}, "", "Dalarna County"),
     ({"Accept-Language": "en;q=0, sv;q=0.1"}, "", "Dalarnas län"),
-    ({"Accept-Language": "sv"}, "?lang=en", "Dalarna County"), ({}, "?lang=xx", "Dalarna County")])
+    ({"Accept-Language": "sv"}, "?lang=en", "Dalarna County"), ({}, "?lang=xx", "Dalarna County"),
+    ({"Accept-Language": "en;q=0, *"}, "", "Dalarnas län"), ({"Accept-Language": "sv;q=0, *"}, "", "Dalarna County"),
+    ({"Accept-Language": "de, sv;q=0.5"}, "", "Dalarnas län"),
+    ({"Accept-Language": "sv;q=abc, en"}, "", "Dalarna County"),
+    ({"Accept-Language": "sv, en"}, "", "Dalarnas län"), ({"Accept-Language": "en, sv"}, "", "Dalarna County")])
 def test_labels_in_the_language_asked_for(client: FlaskClient, headers: dict[str, str], query: str,
                                           heading: str) -> None:
     page = client.get("/id/territory/SE312" + query, headers={**HTML, **headers}).get_data(as_text=True)
@@ -320,3 +325,38 @@ def test_no_path_or_parameter_makes_a_server_error(client: FlaskClient, text: st
     language = "".join(c for c in text if " " <= c <= "~")  # what a header can carry
     response = client.get(path, headers={"Accept": accept, "Accept-Language": language})
     assert response.status_code in (200, 404), (path, response.status_code, response.data[:200])
+
+
+def test_content_location_and_alternates_name_exactly_what_they_serve(client: FlaskClient) -> None:
+    asserted = client.get("/id/territory/SE312?infer=false", headers={"Accept": "text/turtle"})
+    assert asserted.headers["Content-Location"] == "/id/territory/SE312?infer=false&format=ttl"
+    assert '</id/territory/SE312?infer=false&format=nt>; rel="alternate"' in asserted.headers["Link"]
+    again = client.get(asserted.headers["Content-Location"], headers={"Accept": "text/turtle"})
+    assert again.data == asserted.data
+    swedish = client.get("/id/territory/SE312", headers={**HTML, "Accept-Language": "sv"})
+    assert swedish.headers["Content-Location"] == "/id/territory/SE312?format=html&lang=sv"
+    assert '<html lang="sv">' in swedish.get_data(as_text=True)
+    assert client.get("/id/territory/SE312?infer=maybe").status_code == 400
+
+
+def test_the_rdf_etag_does_not_change_with_the_label_language(client: FlaskClient) -> None:
+    english = client.get("/id/territory/SE312", headers={"Accept": "text/turtle", "Accept-Language": "en"})
+    swedish = client.get("/id/territory/SE312", headers={"Accept": "text/turtle", "Accept-Language": "sv"})
+    assert english.data == swedish.data and english.headers["ETag"] == swedish.headers["ETag"]
+    pages = [client.get("/id/territory/SE312", headers={**HTML, "Accept-Language": lang}) for lang in ("en", "sv")]
+    assert pages[0].headers["ETag"] != pages[1].headers["ETag"]
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig"])
+def test_a_named_graph_in_a_dataset_format_names_the_graph(client: FlaskClient, fmt: str) -> None:
+    body = client.get(f"/graph/vanguard?format={fmt}").data
+    dataset = ox.Dataset(ox.parse(body, format=ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG))
+    assert {q.graph_name for q in dataset} == {ox.NamedNode(BASE + "graph/vanguard")}
+    assert body == client.get(f"/dumps/vanguard.{fmt}").data
+
+
+@pytest.mark.parametrize(("since", "status"), [("Fri, 01 Jan 2100 00:00:00 GMT", 304),
+                                               ("Thu, 01 Jan 1970 00:00:00 GMT", 200), ("yesterday", 200),
+                                               ("", 200)])
+def test_if_modified_since_compares_dates(client: FlaskClient, since: str, status: int) -> None:
+    assert client.get("/dumps/all.nt", headers={"If-Modified-Since": since}).status_code == status

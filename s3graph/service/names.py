@@ -29,26 +29,31 @@ OUTSIDE = {
 
 def language(lang_param: str | None, accept_language: str | None) -> str:
     """The language of the labels: `lang=` if it is one we have, else the best of
-    Accept-Language (q-values, `sv-SE` counts as `sv`, q=0 refuses), else English."""
+    Accept-Language (RFC 9110 §12.5.4: `sv-SE` counts as `sv`, a language named beats `*`,
+    q=0 refuses, higher q wins, then the header's order), else English."""
     if lang_param and lang_param.strip().lower() in LANGUAGES:
         return lang_param.strip().lower()
-    best, best_q = LANGUAGES[0], -1.0
+    named: dict[str, tuple[float, int]] = {}
+    anything: float | None = None
     for order, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        q = 1.0
         key, _, value = params.strip().partition("=")
-        if key.strip().lower() == "q":
-            try:
-                q = float(value)
-            except ValueError:
-                q = 0.0
-        candidates = LANGUAGES if primary == "*" else (primary,) if primary in LANGUAGES else ()
-        for candidate in candidates:
-            # Higher q wins; on equal q the header's order (a stable, explicit preference).
-            if q > 0 and q - order * 1e-6 > best_q:
-                best, best_q = candidate, q - order * 1e-6
-    return best
+        try:
+            q = float(value) if key.strip().lower() == "q" else 1.0
+        except ValueError:
+            continue  # an unreadable weight: the entry says nothing
+        if primary == "*":
+            anything = q if anything is None else max(anything, q)
+        elif primary in LANGUAGES:
+            best = named.get(primary)
+            named[primary] = (q, order) if best is None else (max(best[0], q), best[1])
+    scored = []
+    for rank, candidate in enumerate(LANGUAGES):
+        q, order = named.get(candidate, (anything if anything is not None else -1.0, 10**6))
+        if q > 0:
+            scored.append((-q, order, rank, candidate))
+    return min(scored)[3] if scored else LANGUAGES[0]
 
 
 @dataclass(frozen=True)

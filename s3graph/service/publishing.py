@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from .. import __version__
 from ..build.store import BuiltGraph
 from ..errors import Code, S3GraphError
 from ..formats.negotiation import negotiate
+from ..formats.rdf import serialize
 from ..formats.registry import of_kind, render
 from ..results import Triples
 from ..settings import Settings
@@ -29,11 +31,26 @@ from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
 from .names import LANGUAGES, Namer, language
 from .ontology import Ontology
 from .overview import Overview
+from .protocol import infer_flag
 from .resources import Resources, named
 
 #: The most statements a graph's page lists (the rest are in its dumps).
 GRAPH_PAGE_ROWS = 500
 BAD_IRI = set('<>"{}|^`\\ ')
+
+
+def not_modified_since(header: str, modified: str) -> bool:
+    """True when If-Modified-Since is a date at or after the last modification (RFC 9110
+    §13.1.3; an unreadable date is ignored)."""
+    if not header:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        return False  # not an HTTP date (which is always GMT)
+    return parsedate_to_datetime(modified) <= since
 
 
 class Publisher:
@@ -71,8 +88,10 @@ class Publisher:
     # --- caching ------------------------------------------------------------------------
 
     def etag(self, request: Request, *parts: str) -> str:
-        """An entity tag from the build, this package's version and what was asked."""
-        text = "\x00".join((self.built.key, __version__, *parts, repr(sorted(request.args))))
+        """An entity tag from the build, this package's version and what was asked (not the
+        parameters that only pick the representation or the label language: `parts` say those)."""
+        asked = sorted((k, v) for k, v in request.args if k not in ("format", "lang"))
+        text = "\x00".join((self.built.key, __version__, *parts, repr(asked)))
         return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
     def conditional(self, request: Request, etag: str, make: Callable[[], Reply],
@@ -93,7 +112,7 @@ class Publisher:
         if BAD_IRI & set(iri) or named(iri) is None or not self.resources.exists(iri):
             raise S3GraphError(f"no resource {iri} in this dataset", status=404, code=Code.NOT_FOUND)
         is_graph = path.startswith("graph/") and iri in self.built.graph_iris()
-        infer = request.first().get("infer", "true").lower() != "false"
+        infer = infer_flag(list(request.all("infer")))
 
         def data() -> list[ox.Triple]:
             return self.resources.graph_triples(iri) if is_graph else self.resources.triples(iri, infer)
@@ -110,7 +129,8 @@ class Publisher:
                                     "dumps": [d for d in dumps(self.built) if d.selection.graphs == iri]}
             return Page("resource.html", context)
 
-        return self.negotiated("/" + path, request, data, page)
+        return self.negotiated("/" + path, request, data, page, graph=iri if is_graph else None,
+                               keep={} if infer else {"infer": "false"})
 
     def ontology_document(self, term: str | None, request: Request) -> Reply:
         """/ontology (and its version IRI): the overview or the ontology as RDF; /ontology/<term>:
@@ -128,15 +148,26 @@ class Publisher:
         return self.negotiated(f"/ontology/{term}", request, lambda: self.ontology.term_triples(iri), page)
 
     def negotiated(self, path: str, request: Request, data: Callable[[], list[ox.Triple]],
-                   page: Callable[[Namer], Page]) -> Reply:
-        """One IRI, every representation: negotiated, linked to its alternates, cacheable."""
+                   page: Callable[[Namer], Page], graph: str | None = None,
+                   keep: dict[str, str] | None = None) -> Reply:
+        """One IRI, every representation: negotiated, linked to its alternates, cacheable.
+
+        `keep` holds the parameters that change the content (`infer=false`): the alternates
+        and Content-Location keep them, so that each names exactly what it serves. A page's
+        Content-Location also names its label language. `graph`: the statements are that named
+        graph's, and the dataset formats (TriG, N-Quads) say so.
+        """
         fmt = negotiate("graph", request.all("format"), request.accept, html=True)
         namer = self.namer(request)
-        alternates = [f'<{link(path, format=f.name)}>; rel="alternate"; type="{f.media_type}"'
+        kept = keep or {}
+        alternates = [f'<{link(path, **kept, format=f.name)}>; rel="alternate"; type="{f.media_type}"'
                       for f in of_kind("graph", pages=True).values()]
+        where = link(path, **kept, format=fmt, lang=namer.lang if fmt == "html" else None)
         headers = {"Link": ", ".join([*alternates, f'<{LICENCE_URL}>; rel="license"']),
-                   "Content-Location": link(path, format=fmt), "Vary": "Accept, Accept-Language"}
-        etag = self.etag(request, path, fmt, namer.lang)
+                   "Content-Location": where, "Vary": "Accept, Accept-Language"}
+        # the label language makes another page, never other RDF
+        etag = self.etag(request, path, fmt, namer.lang if fmt == "html" else "",
+                         *([] if fmt == "html" else [repr(sorted(kept.items()))]))
         if fmt == "html":
             def make() -> Reply:
                 made = page(namer)
@@ -145,6 +176,11 @@ class Publisher:
             return self.conditional(request, etag, make, headers)
 
         def rdf() -> Reply:
+            chosen = of_kind("graph")[fmt]
+            if graph is not None and chosen.rdf_format is not None and chosen.rdf_format.supports_datasets:
+                name = ox.NamedNode(graph)
+                quads = [ox.Quad(t.subject, t.predicate, t.object, name) for t in data()]
+                return Response(200, chosen.media_type, serialize(quads, chosen.rdf_format))
             media_type, body = render(Triples(tuple(data())), fmt)
             return Response(200, media_type, body)
         return self.conditional(request, etag, rdf, headers)
@@ -176,8 +212,7 @@ class Publisher:
 
         def make() -> Reply:
             return Response(200, found.media_type, dump_file(self.built, found).read_bytes())
-        if request.if_modified_since and not request.if_none_match and \
-                request.if_modified_since.strip() == self.built.modified:
+        if not request.if_none_match and not_modified_since(request.if_modified_since, self.built.modified):
             return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL, **headers})
         return self.conditional(request, etag, make, headers)
 

@@ -423,15 +423,26 @@
     run({ push: true, top: true });
   });
 
+  // An entry of a POSTed query: its URL is a bare /sparql, so the query is in its state.
+  function isPosted(state) {
+    return !!state && state.s3graph === true && state.post === true && typeof state.query === 'string';
+  }
+  // Put that entry's query in the editor and POST it again (no new history entry).
+  function runPosted(state) {
+    textarea.value = state.query;
+    if (inferBox) { inferBox.checked = !!state.infer; }
+    if (formatSelect) { formatSelect.value = 'html'; }
+    errorAt.line = errorAt.column = 0;
+    paint();
+    var params = new URLSearchParams(new FormData(form));
+    return load('/sparql', params, { push: false });
+  }
+
   // Back / Forward: show that entry's query and its answer again.
   window.addEventListener('popstate', function (event) {
     var state = event.state;
-    if (state && state.s3graph && state.post) {
-      textarea.value = state.query;
-      if (inferBox) { inferBox.checked = state.infer; }
-      paint();
-      var params = new URLSearchParams(new FormData(form));
-      load('/sparql', params, { push: false });
+    if (isPosted(state)) {
+      runPosted(state);
     } else {
       load(location.pathname + location.search, null, { push: false, fromPage: true });
     }
@@ -482,8 +493,26 @@
 
   /* --- start ----------------------------------------------------------------------- */
 
+  // How this document was loaded: 'navigate', 'reload' or 'back_forward'.
+  function navigationType() {
+    var perf = window.performance;
+    var entry = perf && perf.getEntriesByType ? perf.getEntriesByType('navigation')[0] : null;
+    if (entry && entry.type) { return entry.type; }
+    if (perf && perf.navigation) { return ['navigate', 'reload', 'back_forward'][perf.navigation.type] || 'navigate'; }
+    return 'back_forward';
+  }
+
   readErrorPosition();
   paint();
-  // The first entry gets a state too, so that coming Back to it is handled like the rest.
-  history.replaceState({ s3graph: true, post: false }, '', location.href);
+  if (isPosted(history.state) && navigationType() !== 'navigate') {
+    // Back (or Reload) to the entry of a POSTed query from another page: the browser loaded
+    // a bare /sparql, whose form has the server's default query; the entry's state still
+    // has the query, so put it back and run it again. The state is kept as it is.
+    // (A new visit of /sparql from that entry, a link or the address bar, may keep its
+    // state in Chromium: that one shows the default query, and the state is replaced.)
+    runPosted(history.state);
+  } else {
+    // The first entry gets a state too, so that coming Back to it is handled like the rest.
+    history.replaceState({ s3graph: true, post: false }, '', location.href);
+  }
 }());
