@@ -27,6 +27,7 @@ class Code(StrEnum):
     READ_ONLY = "read-only"
     NOT_FOUND = "not-found"
     NOT_ACCEPTABLE = "not-acceptable"
+    PRECONDITION_FAILED = "precondition-failed"
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type"
     NOT_UTF8 = "not-utf8"
     METHOD_NOT_ALLOWED = "method-not-allowed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from s3graph.query.executors import InProcess, Job, Outcome
 from s3graph.service.http import Request
 
@@ -65,3 +67,21 @@ def test_federated_answers_are_never_kept_and_no_cache_can_be_asked_for(make_app
     for _ in range(2):
         client.get("/sparql", query_string={"query": Q})
     assert len(none.jobs) == 2
+
+
+def test_a_post_whose_if_none_match_names_the_answer_is_412(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/sparql", query_string={"query": "ASK {}"})
+    etag = first.headers["ETag"]
+    posted = client.post("/sparql", data={"query": "ASK {}"}, headers={"If-None-Match": etag})
+    assert posted.status_code == 412 and posted.json["error"] == "precondition-failed"
+    assert client.post("/sparql", data={"query": "ASK {}"}, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "accept"), [("/sparql", "text/turtle"), ("/sparql", "application/n-triples"),
+                                              ("/queries", "application/json"), ("/queries", "text/html")])
+def test_the_description_and_the_list_of_queries_are_cached_by_etag(client, path: str,  # type: ignore[no-untyped-def]
+                                                                    accept: str) -> None:
+    first = client.get(path, headers={"Accept": accept})
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -160,6 +160,9 @@ class Service:
             return response
         etag = self.etag(key)
         if fresh(request, etag):
+            if request.method not in ("GET", "HEAD"):  # RFC 9110 §13.1.2: 304 is for GET and HEAD only
+                raise S3GraphError("the precondition failed: If-None-Match names this answer", status=412,
+                                   code=Code.PRECONDITION_FAILED)
             return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL})
         outcome = self.results.get(key)
         if outcome is None:
@@ -244,8 +247,7 @@ class Service:
         if self.profile.pages and prefers_html(request.accept) and not call.format:
             return Page("sparql.html", self._editor_frame(EXAMPLE_QUERY, True, request))
         name = negotiate("graph", call.format, request.accept, html=False)
-        media_type, body = render(self.description, name)
-        return Response(200, media_type, body)
+        return self.cached(request, ("description", name), lambda: render(self.description, name))
 
     # --- canned queries -----------------------------------------------------------------
 
@@ -309,10 +311,23 @@ class Service:
             raise QueryError("the list of canned queries is offered as application/json and text/html only",
                              status=406, code=Code.NOT_ACCEPTABLE)
         if chosen == "text/html":
-            return Page("queries.html", {"queries": self.catalog.queries})
+            etag = self.etag(("queries", "html"))
+            if fresh(request, etag):
+                return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL})
+            return Page("queries.html", {"queries": self.catalog.queries},
+                        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
         base_url = self.settings.public_url  # never the request's Host header
         listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
-        return Response(200, "application/json", json.dumps(listing, ensure_ascii=False).encode())
+        return self.cached(request, ("queries", "json"),
+                           lambda: ("application/json", json.dumps(listing, ensure_ascii=False).encode()))
+
+    def cached(self, request: Request, key: object, make: Callable[[], tuple[str, bytes]]) -> Response:
+        """A fixed answer of this build (a description, a list) with its ETag: 304 when the client has it."""
+        etag = self.etag(key)
+        if fresh(request, etag):
+            return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL})
+        media_type, body = make()
+        return Response(200, media_type, body, {"ETag": etag, "Cache-Control": CACHE_CONTROL})
 
     # --- pages, resources, the dataset --------------------------------------------------
 
