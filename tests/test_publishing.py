@@ -360,3 +360,21 @@ def test_a_named_graph_in_a_dataset_format_names_the_graph(client: FlaskClient, 
                                                ("", 200)])
 def test_if_modified_since_compares_dates(client: FlaskClient, since: str, status: int) -> None:
     assert client.get("/dumps/all.nt", headers={"If-Modified-Since": since}).status_code == status
+
+
+def test_the_class_list_and_the_class_page_count_alike(client: FlaskClient) -> None:
+    listing = client.get("/classes", headers=HTML).get_data(as_text=True)
+    found = re.search(r'title="http://www.w3.org/2006/time#Instant"[^>]*>[^<]*</a></td><td>(\d+)</td>', listing)
+    assert found is not None
+    page = client.get("/classes?class=http://www.w3.org/2006/time%23Instant", headers=HTML).get_data(as_text=True)
+    listed = page[page.index('<ul class="columns">'):].split("</ul>")[0].count("<li>")
+    blank = re.search(r"(\d+) instance\(s\), of which (\d+) blank node\(s\)", page)
+    assert blank is not None and int(blank.group(1)) == int(found.group(1)) == listed + int(blank.group(2))
+
+
+def test_the_dataset_description_page_reads_its_figures_from_the_description(client: FlaskClient,
+                                                                            default_graph_size: int) -> None:
+    page = client.get("/.well-known/void", headers=HTML).get_data(as_text=True)
+    assert f"<tr><td>triples</td><td>{default_graph_size}</td></tr>" in page
+    assert re.search(r"<tr><td>Wikidata</td><td>25</td><td><a href=\"/ontology/wikidataItem\"", page)
+    assert "<details><summary>The whole description (Turtle)</summary>" in page

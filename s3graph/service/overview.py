@@ -8,7 +8,7 @@ the county, a larger territory or a component), linked to the participation it r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from .names import Name, Namer
 from .resources import ORG, RDF_TYPE, S3, Resources, named
 
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+SHORT = 28  # characters a column's label may have before its shortest alternative is shown
 CELL = 22  # px
 LEFT = 190  # room for the row labels
 TOP = 170  # room for the slanted column labels
@@ -80,13 +82,14 @@ class Overview:
         """Every class used, with its number of instances (inferred types included), largest first."""
         return self._class_counts
 
-    def instances(self, cls: str) -> list[str] | None:
-        """The IRIs of the instances of a class (None when it has none)."""
+    def instances(self, cls: str) -> tuple[list[str], int] | None:
+        """The IRIs of the instances of a class and how many are blank nodes (None when it has none)."""
         node = named(cls)
         if node is None or any(c in cls for c in '<>"{}|^`\\ '):
             return None
-        found = [s.value for s in self.resources.subjects(RDF_TYPE, node) if isinstance(s, ox.NamedNode)]
-        return found or None
+        found = self.resources.subjects(RDF_TYPE, node)
+        iris = [s.value for s in found if isinstance(s, ox.NamedNode)]
+        return (iris, len(found) - len(iris)) if found else None
 
     def matrix(self, namer: Namer) -> Matrix:
         """Counties × the collaborations they take part in."""
@@ -107,8 +110,19 @@ class Overview:
                 href = namer.name(part.value).href if part is not None else namer.name(county.value).href
                 cells.append(Cell(xs[collab], y, href, title, stated))
         return Matrix([(namer.name(c.value), TOP + i * CELL) for i, c in enumerate(counties)],
-                      [(namer.name(c.value), xs[c]) for c in collabs], cells,
+                      [(self._short(c, namer), xs[c]) for c in collabs], cells,
                       LEFT + len(collabs) * CELL + 130, TOP + len(counties) * CELL + 10)  # room for the slanted labels
+
+    def _short(self, collab: ox.NamedNode, namer: Namer) -> Name:
+        """A column's name: the label, or its shortest alternative label when the label is too long
+        to tell the columns apart (three platforms start "Smart Specialisation Platform ...")."""
+        name = namer.name(collab.value)
+        if len(name.text) <= SHORT:
+            return name
+        others = [o.value for o in self.resources.objects(collab, SKOS_ALT)
+                  if isinstance(o, ox.Literal) and o.language in (namer.lang, "en")]
+        shortest = min(others, key=len, default=name.text)
+        return replace(name, text=shortest) if len(shortest) < len(name.text) else name
 
     def _grounds(self, county: ox.NamedNode, collab: ox.NamedNode) -> tuple[ox.NamedNode | None, bool]:
         """The participation a county's taking part rests on, and whether it is the county's

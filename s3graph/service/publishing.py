@@ -25,14 +25,14 @@ from ..formats.rdf import serialize
 from ..formats.registry import of_kind, render
 from ..results import Triples
 from ..settings import Settings
-from .dataset import LICENCE_NAME, LICENCE_URL, VOID_PATH, describe_dataset
+from .dataset import LICENCE_NAME, LICENCE_URL, VOID_PATH, dataset_iri, describe_dataset
 from .dumps import dump_file, dumps, find, selections
 from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
 from .names import LANGUAGES, Namer, language
 from .ontology import Ontology
 from .overview import Overview
 from .protocol import infer_flag
-from .resources import Resources, named
+from .resources import RDF_TYPE, Resources, named
 
 #: The most statements a graph's page lists (the rest are in its dumps).
 GRAPH_PAGE_ROWS = 500
@@ -228,7 +228,8 @@ class Publisher:
 
         def page(namer: Namer) -> Page:
             _, turtle = render(Triples(tuple(triples)), "ttl")
-            return Page("void.html", {"turtle": turtle.decode(), "overview": self.overview.figures()})
+            return Page("void.html", {"turtle": turtle.decode(), "overview": self.overview.figures(),
+                                      "summary": summary(triples, dataset_iri(self.settings), namer)})
         return self.negotiated(VOID_PATH, request, lambda: triples, page)
 
     def classes(self, request: Request) -> Reply:
@@ -243,8 +244,9 @@ class Publisher:
             members = self.overview.instances(wanted)
             if members is None:
                 raise S3GraphError(f"no resource has the class {wanted}", status=404, code=Code.NOT_FOUND)
-            shown = sorted((namer.name(m) for m in members), key=lambda n: n.text.lower())
-            return Page("classes.html", {"classes": None, "members": shown, "class": namer.name(wanted)})
+            shown = sorted((namer.name(m) for m in members[0]), key=lambda n: n.text.lower())
+            return Page("classes.html", {"classes": None, "members": shown, "blank": members[1],
+                                         "class": namer.name(wanted)})
         return self.conditional(request, self.etag(request, "/classes", namer.lang), make,
                                 {"Vary": "Accept, Accept-Language"})
 
@@ -258,3 +260,33 @@ class Publisher:
                                       "licence": (LICENCE_NAME, LICENCE_URL)})
         return self.conditional(request, self.etag(request, "/", namer.lang), make,
                                 {"Vary": "Accept, Accept-Language"})
+
+
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+
+
+def summary(triples: list[ox.Triple], dataset: str, namer: Namer) -> dict[str, object]:
+    """What the dataset description says, for people: the dataset's figures, its distributions,
+    its linksets (read back from the description's own triples, so the page cannot differ)."""
+    by_subject: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]]] = {}
+    for t in triples:
+        by_subject.setdefault(str(t.subject), {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def one(subject: str, predicate: str) -> str:
+        values = by_subject.get(subject, {}).get(predicate, [])
+        return str(getattr(values[0], "value", values[0])) if values else ""
+
+    node = f"<{dataset}>"
+    figures = [(label, one(node, VOID + key)) for key, label in (
+        ("triples", "triples"), ("entities", "resources under the URI space"), ("distinctSubjects", "subjects"),
+        ("distinctObjects", "objects"), ("classes", "classes"), ("properties", "properties"))]
+    linksets = []
+    for subject, props in sorted(by_subject.items()):
+        if ox.NamedNode(VOID + "Linkset") in props.get(RDF_TYPE, []):
+            target = str(props[VOID + "objectsTarget"][0])
+            linksets.append((one(target, "http://purl.org/dc/terms/title"), one(subject, VOID + "triples"),
+                             namer.name(one(subject, VOID + "linkPredicate"))))
+    distributions = by_subject.get(node, {}).get(DCAT + "distribution", [])
+    return {"figures": figures, "linksets": linksets, "distributions": len(distributions),
+            "title": one(node, "http://purl.org/dc/terms/title"), "iri": dataset}
