@@ -27,7 +27,7 @@ SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
 TIMEOUT = 3  # the served query_timeout, in seconds
 ERRORS = 10  # the served rate_limit_errors
 MEMORY_LIMIT_MB = 300  # the served memory_limit_mb (a server process holds about 70 MB)
-READ_TIMEOUT = 2  # the served request_read_timeout, in seconds
+READ_TIMEOUT = 1  # the served request_read_timeout, in seconds
 #: A string doubled 26 times: about 1.3 GB, built in a few seconds.
 HOG = ('SELECT (STRLEN(?x26) AS ?n) WHERE { BIND("xxxxxxxxxx" AS ?x0) '
        + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(26)) + " }")
