@@ -18,21 +18,22 @@ from typing import Any
 from .. import __version__
 from ..build.store import BuiltGraph
 from ..errors import Code, QueryError, S3GraphError
-from ..formats.negotiation import choose, negotiate, prefers_html
+from ..formats.negotiation import negotiate, prefers_html
 from ..formats.registry import of_kind, render
-from ..query.catalog import RESERVED, CannedQuery, Catalog, RegionResolver, with_values
+from ..query.catalog import Catalog, RegionResolver
 from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, select_dataset
-from ..query.executors import Executor, Job, Outcome, encode_bindings
+from ..query.executors import Executor, Job, Outcome
 from ..query.guard import CheckedQuery, check
 from ..query.regions import region_resolver
 from ..settings import Settings
 from ..terms import text
+from . import canned
 from .cache import ResultCache
 from .description import describe_service, endpoint_url
 from .editor import EXAMPLE_QUERY, error_info, examples, prefixes, result_names
 from .exporting import export
-from .http import CACHE_CONTROL, WARNING_HEADER, Page, Reply, Request, Response, fresh, link
-from .protocol import Call, infer_flag, outcome_response, parse_call
+from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
+from .protocol import Call, outcome_response, parse_call
 from .publishing import Publisher
 from .ratelimit import Limiter
 from .stats import stats_text
@@ -253,73 +254,11 @@ class Service:
 
     def canned(self, slug: str, request: Request) -> Reply:
         """/queries/<slug>: one canned query with parameters from the query string."""
-        self.admit(request.client)
-        canned = self.catalog.get(slug)
-        first = request.first()
-        values = {k: v for k, v in first.items() if k not in RESERVED}
-        repeated = sorted({k for k in values if len(request.all(k)) > 1})
-        if repeated:
-            raise QueryError(f"parameter {repeated[0]} is given {len(request.all(repeated[0]))} times; give it once",
-                             code=Code.BAD_PARAMETER)
-        infer = infer_flag(list(request.all("infer")))  # at most once, as every parameter
-        dataset = select_dataset(self.built, infer=infer)
-        fmt = negotiate("bindings", request.all("format"), request.accept, html=self.profile.pages)
-        shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
-        page = {"canned": canned, "values": shown, "infer": infer, "result": None, "truncated": False,
-                "error": None, "labels": {}, "editor": link("/sparql", query=canned.sparql), "formats": []}
-        try:
-            bound = canned.bind(values, self.resolve_region)
-        except S3GraphError as error:
-            if fmt != "html":
-                raise
-            # The form stays, filled in as it was sent, with the error beside it.
-            return Page("canned.html", {**page, "error": error_info(error)}, error.status, dict(error.headers))
-        bindings = encode_bindings(bound)
-        warning = None if infer or not canned.needs_inference else (
-            f"{slug} needs inference; with infer=false it answers from the asserted triples only, "
-            "so its answer may be empty or short")
-        if fmt != "html":
-            answered = self.answer(request, canned.sparql, dataset, fmt, bindings)
-            if warning:
-                answered.headers[WARNING_HEADER] = warning
-            return answered
-        namer = self.publisher.namer(request)
-        headers = {"Vary": "Accept, Accept-Language"}
-        if not canned.federation:
-            headers.update({"ETag": self.etag(("page", slug, dataset, bindings, namer.lang)),
-                            "Cache-Control": CACHE_CONTROL})
-            if fresh(request, headers["ETag"]):
-                return Response(304, "", b"", headers)
-        outcome = self.run(canned.sparql, dataset, "table", request.client, bindings)
-        result = json.loads(outcome_response(outcome).body)
-        if warning:
-            headers[WARNING_HEADER] = warning
-        return Page("canned.html", {
-            **page, "result": result, "truncated": outcome.truncated, "warning": warning,
-            "labels": result_names(result, namer),
-            "editor": link("/sparql", query=with_values(canned.sparql, bound), infer=None if infer else "false"),
-            "formats": [(name, link(f"/queries/{slug}", **{**shown, "format": name}))
-                        for name in of_kind("bindings")]}, headers=headers)
+        return canned.answer(self, slug, request)
 
     def queries(self, request: Request) -> Reply:
         """/queries: every canned query, as a page for people or JSON for programs."""
-        offered = ("application/json", "text/html") if self.profile.pages else ("application/json",)
-        named = {"json": "application/json", "html": "text/html"}
-        wanted = [named[v.strip().lower()] for v in request.all("format") if v.strip().lower() in named]
-        chosen = wanted[0] if wanted and wanted[0] in offered else choose(offered, request.accept)
-        if chosen is None:
-            raise QueryError("the list of canned queries is offered as application/json and text/html only",
-                             status=406, code=Code.NOT_ACCEPTABLE)
-        if chosen == "text/html":
-            etag = self.etag(("queries", "html"))
-            if fresh(request, etag):
-                return Response(304, "", b"", {"ETag": etag, "Cache-Control": CACHE_CONTROL})
-            return Page("queries.html", {"queries": self.catalog.queries},
-                        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
-        base_url = self.settings.public_url  # never the request's Host header
-        listing = {"queries": [describe_canned(q, base_url) for q in self.catalog.queries]}
-        return self.cached(request, ("queries", "json"),
-                           lambda: ("application/json", json.dumps(listing, ensure_ascii=False).encode()))
+        return canned.listing(self, request)
 
     def cached(self, request: Request, key: object, make: Callable[[], tuple[str, bytes]]) -> Response:
         """A fixed answer of this build (a description, a list) with its ETag: 304 when the client has it."""
@@ -385,18 +324,3 @@ def _wants_page(formats: str | tuple[str, ...] | None, accept: str) -> bool:
         return all(negotiate(kind, formats, accept, html=True) == "html" for kind in ("bindings", "graph"))
     except S3GraphError:
         return False
-
-
-def describe_canned(canned: CannedQuery, base_url: str) -> dict[str, Any]:
-    """A canned query as JSON: metadata, typed parameters, URL and SPARQL text."""
-    return {
-        "slug": canned.slug,
-        "title": canned.title,
-        "description": canned.description,
-        "url": f"{base_url.rstrip('/')}/queries/{canned.slug}",
-        "parameters": [{"name": p.name, "type": p.type, "default": p.default,
-                        "allowed": list(p.allowed), "help": p.help} for p in canned.parameters],
-        "inference": canned.inference,
-        "federation": list(canned.federation),
-        "sparql": canned.sparql,
-    }
