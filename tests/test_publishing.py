@@ -379,3 +379,18 @@ def test_the_dataset_description_page_reads_its_figures_from_the_description(cli
     assert f"<tr><td>triples</td><td>{default_graph_size}</td></tr>" in page
     assert re.search(r"<tr><td>Wikidata</td><td>25</td><td><a href=\"/ontology/wikidataItem\"", page)
     assert "<details><summary>The whole description (Turtle)</summary>" in page
+
+
+def test_a_large_class_is_listed_page_by_page(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("s3graph.service.publishing.CLASS_PAGE", 5)
+    county = "/classes?class=https://w3id.org/s3graph/ontology%23County"
+    first = client.get(county, headers=HTML).get_data(as_text=True)
+    assert "21 instance(s)" in first and "Page 1 of 5 (in IRI order)" in first and 'rel="prev"' not in first
+    listed = [first[first.index('<ul class="columns">'):].split("</ul>")[0].count("<li>")]
+    for number in range(2, 6):
+        page = client.get(f"{county}&page={number}", headers=HTML).get_data(as_text=True)
+        assert f"Page {number} of 5" in page and 'rel="prev"' in page and ('rel="next"' in page) == (number < 5)
+        listed.append(page[page.index('<ul class="columns">'):].split("</ul>")[0].count("<li>"))
+    assert listed == [5, 5, 5, 5, 1]
+    for bad in ("6", "0", "abc", "-1"):
+        assert client.get(f"{county}&page={bad}", headers=HTML).status_code == 404

@@ -34,9 +34,20 @@ from .overview import Overview
 from .protocol import infer_flag
 from .resources import RDF_TYPE, Resources, named
 
+#: The instances a class's page lists at a time (then "next").
+CLASS_PAGE = 500
 #: The most statements a graph's page lists (the rest are in its dumps).
 GRAPH_PAGE_ROWS = 500
 BAD_IRI = set('<>"{}|^`\\ ')
+
+
+def _page_number(text: str | None) -> int:
+    """`page=` as a number from 1; anything else is a 404 that says so."""
+    if text is None:
+        return 1
+    if not text.isdigit() or int(text) < 1:
+        raise S3GraphError(f"page {text!r} is not a page number (1, 2, ...)", status=404, code=Code.NOT_FOUND)
+    return int(text)
 
 
 def not_modified_since(header: str, modified: str) -> bool:
@@ -244,8 +255,16 @@ class Publisher:
             members = self.overview.instances(wanted)
             if members is None:
                 raise S3GraphError(f"no resource has the class {wanted}", status=404, code=Code.NOT_FOUND)
-            shown = sorted((namer.name(m) for m in members[0]), key=lambda n: n.text.lower())
-            return Page("classes.html", {"classes": None, "members": shown, "blank": members[1],
+            iris = sorted(members[0])  # IRI order: a page is named without reading every label
+            number = _page_number(request.first().get("page"))
+            chosen = iris[(number - 1) * CLASS_PAGE:number * CLASS_PAGE]
+            pages = max(1, -(-len(iris) // CLASS_PAGE))
+            if number > pages:
+                raise S3GraphError(f"page {number} of {pages}: there is no such page", status=404,
+                                   code=Code.NOT_FOUND)
+            return Page("classes.html", {"classes": None, "members": [namer.name(m) for m in chosen],
+                                         "total": len(iris), "blank": members[1], "page": number, "pages": pages,
+                                         "link": lambda n: link("/classes", **{"class": wanted, "page": n}),
                                          "class": namer.name(wanted)})
         return self.conditional(request, self.etag(request, "/classes", namer.lang), make,
                                 {"Vary": "Accept, Accept-Language"})
