@@ -129,3 +129,18 @@ def test_importing_the_package_builds_nothing(tmp_path: Path) -> None:
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, check=True)
     assert (out.stdout, out.stderr) == ("", "")
     assert list(tmp_path.iterdir()) == []  # no cache folder, no graph, no file written
+
+
+def test_the_readme_query_of_where_each_graph_comes_from_lists_graphs_only(engine, asserted) -> None:  # type: ignore[no-untyped-def]
+    from .helpers import PREFIXES, rows
+
+    section = README.split("Each graph says where it comes from", 1)[1]
+    block = re.search(r"```sparql\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    found = rows(engine, asserted, PREFIXES + block.group(1))
+    graphs = {row[0] for row in found}
+    assert all(g is not None and g.startswith("https://w3id.org/s3graph/graph/") for g in graphs)
+    pairs = rows(engine, asserted, PREFIXES + "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?g prov:wasDerivedFrom ?s } "
+                 "?s s3:retrievedOn ?r }")
+    assert sorted((r[0], r[1]) for r in found) == sorted((p[0], p[1]) for p in pairs)
+    assert len(found) == 25
