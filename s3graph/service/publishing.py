@@ -10,7 +10,6 @@ dataset does not use is 404.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from functools import cached_property
@@ -27,7 +26,7 @@ from ..results import Triples
 from ..settings import Settings
 from .dataset import LICENCE_NAME, LICENCE_URL, VOID_PATH, dataset_iri, describe_dataset
 from .dumps import dump_file, dumps, find, selections
-from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
+from .http import CACHE_CONTROL, Page, Reply, Request, Response, entity_tag, fresh, link
 from .names import LANGUAGES, Namer, language
 from .ontology import Ontology
 from .overview import Overview
@@ -102,8 +101,7 @@ class Publisher:
         """An entity tag from the build, this package's version and what was asked (not the
         parameters that only pick the representation or the label language: `parts` say those)."""
         asked = sorted((k, v) for k, v in request.args if k not in ("format", "lang"))
-        text = "\x00".join((self.built.key, __version__, *parts, repr(asked)))
-        return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+        return entity_tag(self.built.key, __version__, *parts, repr(asked))
 
     def conditional(self, request: Request, etag: str, make: Callable[[], Reply],
                     headers: dict[str, str] | None = None) -> Reply:
@@ -217,7 +215,7 @@ class Publisher:
         if found is None:
             raise S3GraphError(f"no dump {filename!r}; the dumps are listed at /dumps", status=404,
                                code=Code.NOT_FOUND)
-        etag = '"' + hashlib.sha256(f"{self.built.key}\x00{filename}".encode()).hexdigest()[:32] + '"'
+        etag = entity_tag(self.built.key, filename)
         headers = {"Last-Modified": self.built.modified, "Link": f'<{LICENCE_URL}>; rel="license"',
                    "Content-Disposition": f'attachment; filename="s3graph-{filename}"'}
 

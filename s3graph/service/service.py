@@ -8,7 +8,6 @@ failures raise `S3GraphError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from .cache import ResultCache
 from .description import describe_service, endpoint_url
 from .editor import EXAMPLE_QUERY, error_info, examples, prefixes, result_names
 from .exporting import export
-from .http import CACHE_CONTROL, Page, Reply, Request, Response, fresh, link
+from .http import CACHE_CONTROL, Page, Reply, Request, Response, entity_tag, fresh, link
 from .protocol import Call, outcome_response, parse_call
 from .publishing import Publisher
 from .ratelimit import Limiter
@@ -175,7 +174,7 @@ class Service:
 
     def etag(self, key: object) -> str:
         """An entity tag for an answer: the build's key and what was asked."""
-        return '"' + hashlib.sha256(f"{self.built.key}{__version__}{key!r}".encode()).hexdigest()[:32] + '"'
+        return entity_tag(self.built.key, __version__, repr(key))
 
     @cached_property
     def results(self) -> ResultCache:
@@ -320,6 +319,9 @@ class Service:
 
 def _wants_page(formats: str | tuple[str, ...] | None, accept: str) -> bool:
     """True when the request asks for the HTML page (by format= or a browser's Accept)."""
+    named = (formats,) if isinstance(formats, str) else formats or ()
+    if "html" not in accept.lower() and not any("html" in f.lower() for f in named):
+        return False  # the hot path of programs: no page can be meant, no negotiation to run
     try:  # a format= naming a data format of either kind is data, whatever the Accept header
         return all(negotiate(kind, formats, accept, html=True) == "html" for kind in ("bindings", "graph"))
     except S3GraphError:
