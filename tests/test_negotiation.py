@@ -259,3 +259,18 @@ def test_parse_accept_reads_q_values_and_parameters_and_skips_junk() -> None:
     assert [r.specificity for r in ranges] == [4, 0, 5]
     assert parse_accept(None) == [] and parse_accept('a/b;p="x,y", c/d') == [
         MediaRange("a", "b", (("p", "x,y"),), 1.0), MediaRange("c", "d", (), 1.0)]
+
+
+def test_short_accept_headers_are_remembered_long_ones_never() -> None:
+    from s3graph.formats import negotiation
+
+    negotiation._chosen_kept.cache_clear()
+    assert negotiate("graph", None, "text/turtle;q=0, */*") == negotiate("graph", None, "text/turtle;q=0, */*")
+    assert negotiation._chosen_kept.cache_info().currsize == 1
+    long = "text/turtle;q=0, " + ", ".join(f"x-{i}/y" for i in range(100)) + ", */*"
+    assert len(long) > negotiation.CACHED_ACCEPT
+    assert negotiate("graph", None, long) == "jsonld"  # the same rules, answered afresh
+    assert negotiation._chosen_kept.cache_info().currsize == 1
+    for i in range(3000):  # many distinct short headers: the memory stays bounded
+        negotiate("bindings", None, f"text/csv;q=0.{i % 9 + 1}, x-{i}/y")
+    assert negotiation._chosen_kept.cache_info().currsize == 2048

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -228,14 +228,33 @@ def negotiate(kind: str, format_params: str | Sequence[str] | None, accept: str 
         name = _named(kind, value, html)
         if name is not None:
             return name
-    offer = _offer(kind, html)
-    chosen = choose(offer.offered, accept, offer.aliases)
+    chosen = _by_accept(kind, html, accept or "")
     if chosen is None:
         reason = "nothing in the Accept header can be produced"
         if any(values):
             reason += f" (and format={', '.join(repr(v) for v in values)} names no {kind} format)"
         raise not_acceptable(kind, html, reason)
-    return offer.names[chosen]
+    return chosen
+
+
+#: Accept headers longer than this are negotiated afresh each time, never kept (an attacker's
+#: many long headers must not fill memory); clients send the same short one again and again.
+CACHED_ACCEPT = 512
+
+
+def _by_accept(kind: str, html: bool, accept: str) -> str | None:
+    """The format name Accept chooses for a kind (None: nothing acceptable), remembered for
+    the short headers real clients repeat (choose is pure: same header, same answer)."""
+    return (_chosen_kept if len(accept) <= CACHED_ACCEPT else _chosen)(kind, html, accept)
+
+
+def _chosen(kind: str, html: bool, accept: str) -> str | None:
+    offer = _offer(kind, html)
+    chosen = choose(offer.offered, accept, offer.aliases)
+    return None if chosen is None else offer.names[chosen]
+
+
+_chosen_kept = lru_cache(maxsize=2048)(_chosen)
 
 
 def supported(kind: str, html: bool = True) -> list[str]:
