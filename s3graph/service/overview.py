@@ -58,11 +58,12 @@ class Overview:
 
     @cached_property
     def _figures(self) -> dict[str, int]:
-        default = ox.DefaultGraph()
-        subjects = {q.subject for q in self.store.quads_for_pattern(None, None, None, default)
-                    if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(self.base + "id/")}
-        return {"triples": sum(1 for _ in self.store.quads_for_pattern(None, None, None, default)),
-                "resources": len(subjects), "counties": self._count("County"),
+        triples, subjects, space = 0, set(), self.base + "id/"
+        for quad in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()):  # one pass
+            triples += 1
+            if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(space):
+                subjects.add(quad.subject)
+        return {"triples": triples, "resources": len(subjects), "counties": self._count("County"),
                 "collaborations": self._count("Collaboration"), "participations": self._count("Participation"),
                 "claims": self._count("Claim"), "sources": self._count("Source")}
 
