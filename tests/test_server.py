@@ -418,6 +418,24 @@ def test_a_body_past_waitress_limit_gets_our_json_413(settled: Served) -> None:
     assert json.loads(body)["error"] == "body-too-large" and json.loads(body)["request_id"] == "big-1"
 
 
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time of a process, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_an_idle_server_process_does_not_spin(settled: Served) -> None:
+    """waitress reads its loop timeout as an int: 0.05 s became 0 and each idle process spun on
+    poll() at 100% of a core. Idle, a process now wakes every 50 ms and does next to nothing."""
+    pids = sorted(settled.children())
+    assert len(pids) == 2
+    time.sleep(0.5)  # whatever the previous test left to finish
+    before = {pid: cpu_ticks(pid) for pid in pids}
+    time.sleep(2.0)
+    used = {pid: (cpu_ticks(pid) - before[pid]) / os.sysconf("SC_CLK_TCK") / 2.0 for pid in pids}
+    assert all(share < 0.15 for share in used.values()), used  # share of one core
+
+
 def test_serve_runs_its_server_processes_and_stops_them_all_last(settled: Served) -> None:
     assert len(settled.children()) == 2
     assert ask(settled) == (200, {"head": {"vars": ["code"]}, "results": {"bindings": [
@@ -480,3 +498,4 @@ def test_the_memory_watch_answers_one_query_and_spares_the_others(engine) -> Non
         for ours, theirs in pairs:
             ours.close()
             theirs.close()
+

@@ -6,6 +6,8 @@ The kernel alone spreads a few long-lived keep-alive connections unevenly (in 20
 
 from __future__ import annotations
 
+import contextlib
+import select
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +17,10 @@ NOT_ACCEPTING = 1 << 30
 #: How long waitress's loop may wait before it asks again whether to accept: a process that
 #: declined while another had fewer connections takes them again within this.
 LOOP_TIMEOUT = 0.05
+#: The wait instead while connections are waiting to be accepted and this process declines
+#: them: none, so that it asks again at once (the sibling that takes one may then have more),
+#: and a backlog drains as fast as the processes can accept, not one per LOOP_TIMEOUT.
+BACKLOG_WAIT = 0.0
 
 
 #: A process whose count is older than this (stopped, hung) is left out of the comparison.
@@ -38,23 +44,37 @@ class Balance:
         self.slot = slot
         self.clock = clock
         self.stopped = False
+        self.listening: Any = None
+        self.server: Any = None
 
     def install(self, server: Any) -> None:
         """Wrap `server.readable` (waitress's own test of whether to accept)."""
         original = server.readable
-        counts, slot = self.counts, self.slot
-
-        stamps, clock = self.stamps, self.clock
+        self.listening = getattr(server, "socket", None)
+        self.server = server
 
         def readable() -> bool:
-            if self.stopped or not original():
-                return False
-            mine, now = len(server.active_channels), clock()
-            counts[slot], stamps[slot] = mine, now
-            return all(mine <= other for i, other in enumerate(counts)
-                       if i != slot and now - stamps[i] <= STALE)
+            return not self.stopped and original() and not self._declines()
 
         server.readable = readable
+
+    def _declines(self) -> bool:
+        """Write this process's count; True when a live sibling has fewer connections."""
+        counts, slot = self.counts, self.slot
+        mine, now = len(self.server.active_channels), self.clock()
+        counts[slot], self.stamps[slot] = mine, now
+        return not all(mine <= other for i, other in enumerate(counts)
+                       if i != slot and now - self.stamps[i] <= STALE)
+
+    def wait(self) -> float:
+        """How long the loop may wait now: short while it declines connections that are
+        waiting in the backlog (so that it asks again soon), else LOOP_TIMEOUT (idle, a
+        process wakes 20 times a second and does next to nothing)."""
+        if not self.stopped and self.listening is not None and self._declines():
+            with contextlib.suppress(OSError, ValueError):
+                if select.select([self.listening], [], [], 0)[0]:
+                    return BACKLOG_WAIT
+        return LOOP_TIMEOUT
 
     def stop(self) -> None:
         """Accept no more (the process is retiring): the others take every new connection."""

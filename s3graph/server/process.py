@@ -14,6 +14,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import waitress
+from waitress import wasyncore
 
 from ..build.pipeline import build
 from ..errors import S3GraphError
@@ -24,7 +25,7 @@ from ..service.http import max_body
 from ..service.ratelimit import SharedRateLimiter
 from ..settings import Settings
 from ..web import create_app
-from .balance import LOOP_TIMEOUT, Balance
+from .balance import Balance
 from .watchdog import TrackedChannel, Watchdog
 
 #: How long a retiring process may take to finish its other requests, beyond query_timeout.
@@ -38,7 +39,7 @@ def waitress_options(settings: Settings) -> dict[str, Any]:
             "max_request_body_size": max_body(settings) + 1024,
             "connection_limit": settings.connection_limit, "channel_timeout": settings.idle_timeout,
             "cleanup_interval": max(1, min(30, settings.idle_timeout // 2)),
-            "asyncore_use_poll": True, "asyncore_loop_timeout": LOOP_TIMEOUT}
+            "asyncore_use_poll": True}
 
 
 class Retirement:
@@ -129,4 +130,15 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
     retirement.attach(server)
     balance.install(server)
     conn.send("ready")
-    server.run()
+    run_loop(server, balance)
+
+
+def run_loop(server: Any, balance: Balance) -> None:
+    """waitress's loop, with the wait the balance asks for on each turn. (waitress's own
+    `run` takes a fixed wait that it reads as an int: 0.05 s became 0, and every idle server
+    process spun on poll() at 100% of a core.)"""
+    try:
+        while server._map:
+            wasyncore.poll2(balance.wait(), server._map)
+    except (SystemExit, KeyboardInterrupt):
+        server.task_dispatcher.shutdown()
