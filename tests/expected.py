@@ -52,3 +52,30 @@ S3_PLATFORM_MEMBERS = [
     ("Västerbotten", "vasterbotten"), ("Västra Götaland", "vastra-gotaland"), ("Örebro", "orebro"),
     ("Östergötland", "ostergotland"),
 ]
+
+# The 21 regional authorities under today's official names (transcribed from the public
+# material data/authorities.ttl cites): county -> (slug, official name, how far confirmed:
+# "site" = the authority's own site, "press" = the press naming it, None = unverified).
+AUTHORITIES = {
+    "Stockholm": ("stockholm", "Region Stockholm", None),
+    "Uppsala": ("uppsala", "Region Uppsala", None),
+    "Södermanland": ("sodermanland", "Region Sörmland", None),
+    "Östergötland": ("ostergotland", "Region Östergötland", None),
+    "Örebro": ("orebro", "Region Örebro län", None),
+    "Västmanland": ("vastmanland", "Region Västmanland", None),
+    "Jönköping": ("jonkoping", "Region Jönköpings län", None),
+    "Kronoberg": ("kronoberg", "Region Kronoberg", None),
+    "Kalmar": ("kalmar", "Region Kalmar län", None),
+    "Gotland": ("gotland", "Region Gotland", None),
+    "Blekinge": ("blekinge", "Region Blekinge", None),
+    "Skåne": ("skane", "Region Skåne", "press"),
+    "Halland": ("halland", "Region Halland", None),
+    "Västra Götaland": ("vastra-gotaland", "Västra Götalandsregionen", "press"),
+    "Värmland": ("varmland", "Region Värmland", None),
+    "Dalarna": ("dalarna", "Region Dalarna", None),
+    "Gävleborg": ("gavleborg", "Region Gävleborg", None),
+    "Västernorrland": ("vasternorrland", "Region Västernorrland", "site"),
+    "Jämtland": ("jamtland", "Region Jämtland Härjedalen", "site"),
+    "Västerbotten": ("vasterbotten", "Region Västerbotten", "press"),
+    "Norrbotten": ("norrbotten", "Region Norrbotten", "press"),
+}

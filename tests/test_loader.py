@@ -177,10 +177,12 @@ def test_each_data_file_loads_into_the_graph_named_after_it() -> None:
     files = discover(str(ROOT / "ontology" / "s3.ttl"), str(ROOT / "data"), BASE)
     assert [(Path(f.path).name, f.graph, f.role) for f in files[:3]] == [
         ("s3.ttl", BASE + "graph/ontology", "ontology"),
-        ("claims.ttl", BASE + "graph/claims", "data"),
-        ("eu-country-authority.ttl", BASE + "graph/eu-country-authority", "data"),
+        ("adma-swedish-material.ttl", BASE + "graph/adma-swedish-material", "data"),
+        ("authorities.ttl", BASE + "graph/authorities", "data"),
     ]
-    assert len(files) == 14
+    assert len(files) == 21  # the ontology and the 20 data files
+    assert [(f.graph, f.role) for f in files[1:]] == [
+        (BASE + "graph/" + path.stem, "data") for path in sorted((ROOT / "data").glob("*.ttl"))]
     assert graph_iri(BASE, "inferred") == "https://w3id.org/s3graph/graph/inferred"
 
 

@@ -24,7 +24,7 @@ EXAMPLE_QUERY = ("PREFIX s3: <https://w3id.org/s3graph/ontology#>\n"
                  "} ORDER BY ?region ?collaboration")
 #: The data's own prefixes (the kinds of resource under the base's id/), besides PREFIXES.
 KINDS = ("territory", "authority", "collaboration", "participation", "role", "topic", "source", "claim",
-         "interval", "organisation")
+         "interval", "instant", "selection", "organisation")
 _POSITION = re.compile(r"line (\d+), column (\d+)")
 
 
