@@ -56,7 +56,17 @@ def test_examples_are_the_canned_queries_with_their_defaults(client: FlaskClient
         # a SELECT * shows the VALUES variables too; the canned answer's columns are the same
         columns = canned["head"]["vars"]
         shown = [{k: v for k, v in row.items() if k in columns} for row in example["results"]["bindings"]]
-        assert shown == canned["results"]["bindings"], slug
+        assert [as_sets(row) for row in shown] == [as_sets(row) for row in canned["results"]["bindings"]], slug
+        assert len(shown) > 0, slug
+
+
+def as_sets(row: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """A result row with its `sources` cell read as the set it is: the space-separated IRIs come
+    from a GROUP_CONCAT, whose order SPARQL leaves undefined (the canned run and the editor's
+    VALUES form of the same query list the same sources in different orders)."""
+    if "sources" not in row:
+        return row
+    return {**row, "sources": {**row["sources"], "value": " ".join(sorted(row["sources"]["value"].split()))}}
 
 
 def test_a_query_page_is_cached_by_its_etag(client: FlaskClient) -> None:

@@ -48,8 +48,10 @@ REQUESTS: list[tuple[str, str, dict[str, Any], Any, dict[str, str], int, str, in
     ("POST", "/sparql", {}, {"format": "json"}, {}, 400, "no-query", None),
     ("POST", "/sparql", {"query": NUTS1}, NUTS1.encode(), {"Content-Type": "application/sparql-query"},
      400, "two-queries", None),
-    ("GET", "/queries/region-profile", {}, None, {}, 200, "application/sparql-results+json", 7),
-    ("GET", "/queries/region-profile", {"region": "Värmland", "format": "csv"}, None, {}, 200, "text/csv", 8),
+    # SE312: S3 Platform, Vanguard, ADMA Energy and Vanguard through it (its authority), the pilot (SE31)
+    ("GET", "/queries/region-profile", {}, None, {}, 200, "application/sparql-results+json", 5),
+    # SE311: S3 Platform, Vanguard, Bioenergy and S3P Energy through it, BSR Stars S3, the pilot
+    ("GET", "/queries/region-profile", {"region": "Värmland", "format": "csv"}, None, {}, 200, "text/csv", 6),
     ("GET", "/queries/region-profile", {"region": "SE-S", "infer": "false"}, None,
      {"Accept": "text/tab-separated-values"}, 200, "text/tab-separated-values", 0),
     ("GET", "/queries/region-profile", {"region": "SE312", "region2": "x"}, None, {}, 400, "bad-parameter", None),
