@@ -132,7 +132,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
     """List the canned queries."""
     catalog = load_catalog(_settings(args).queries_dir)
     for canned in catalog.queries:
-        params = ", ".join(p.signature() for p in canned.parameters)
+        params = ", ".join(p.signature() + (f" [{'|'.join(p.allowed)}]" if p.allowed else "")
+                           for p in canned.parameters)
         print(f"{canned.slug}\t{canned.title}" + (f"\t({params})" if params else ""))
     return 0
 

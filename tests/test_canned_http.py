@@ -21,8 +21,16 @@ def test_list_as_json_has_metadata_parameters_url_and_sparql(client) -> None:  #
     profile = queries["region-profile"]
     assert profile["title"] and profile["description"]
     assert profile["url"] == "http://127.0.0.1:8000/queries/region-profile"  # public_url, not the Host header
-    assert profile["parameters"] == [{"name": "region", "type": "region", "default": "SE312", "allowed": [],
-                                      "help": profile["parameters"][0]["help"]}]
+    region, claims = profile["parameters"]
+    # a region's choices are suggestions (territories by their English names), not its only values
+    dalarna = {"value": "https://w3id.org/s3graph/id/territory/SE312", "label": "Dalarna County (SE312)"}
+    assert isinstance(region["choices"], list) and dalarna in region["choices"]
+    assert region == {"name": "region", "type": "region", "default": "SE312", "optional": False, "allowed": [],
+                      "choices": region["choices"], "help": "NUTS code, ISO 3166-2 code or name of the territory"}
+    assert claims == {"name": "claims", "type": "string", "default": "all", "optional": False,
+                      "allowed": ["all", "confirmed"],
+                      "choices": [{"value": "all", "label": "all"}, {"value": "confirmed", "label": "confirmed"}],
+                      "help": "all rows, or only the rows that rest on no unverified or contradicted claim"}
     assert "SELECT" in profile["sparql"] and profile["inference"] == "required"
 
 
@@ -41,7 +49,7 @@ def test_region_by_nuts_iso_or_name_gives_the_same_answer(client) -> None:  # ty
     assert answers[0] == answers[1] == answers[2] == answers[3]
     collaborations = {row[1] for row in answers[0][1:]}
     assert {"Smart Specialisation Platform", "Vanguard Initiative", "ADMA Energy"} <= collaborations
-    assert "Pilot for industrial transformation" in collaborations
+    assert "Pilot action for regions in industrial transition" in collaborations  # its official name
 
 
 def test_every_results_format_by_accept_and_format(client) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +84,7 @@ def test_unknown_query_is_404(client) -> None:  # type: ignore[no-untyped-def]
 def test_html_page_has_form_table_links_sparql_and_editor(client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/queries/region-profile", query_string={"region": "SE-W"},
                       headers={"Accept": "text/html"}).data.decode()
-    assert '<input name="region" value="SE-W">' in page
+    assert '<input name="region" value="SE-W" list="choices-region">' in page
     # the county by its label, linked to its own page
     assert '<a href="/id/territory/SE312" title="https://w3id.org/s3graph/id/territory/SE312">' \
            'Dalarna County</a>' in page
@@ -92,11 +100,11 @@ def test_the_editor_gets_the_canned_query_with_its_parameters_bound(client) -> N
     assert found is not None
     editor = html.unescape(found.group(1))
     query = parse_qs(urlsplit(editor).query)["query"][0]
-    assert "VALUES (?region) { (<https://w3id.org/s3graph/id/territory/SE312>) }" in query
+    assert 'VALUES (?claims ?region) { ("all" <https://w3id.org/s3graph/id/territory/SE312>) }' in query
     canned = client.get("/queries/region-profile", query_string={"region": "SE-W", "format": "json"}).json
     edited = client.get("/sparql", query_string={"query": query, "format": "json"}).json
     assert edited["results"]["bindings"] == canned["results"]["bindings"]
-    assert len(canned["results"]["bindings"]) == 7  # not the 115 rows of the unbound query
+    assert len(canned["results"]["bindings"]) == 5  # SE312's rows, not the 91 of every region (claims=all)
 
 
 def test_a_wrong_parameter_keeps_the_form_with_the_error(client) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +112,7 @@ def test_a_wrong_parameter_keeps_the_form_with_the_error(client) -> None:  # typ
                           headers={"Accept": "text/html"})
     page = response.data.decode()
     assert response.status_code == 400
-    assert '<input name="region" value="Atlantis" aria-invalid="true">' in page
+    assert '<input name="region" value="Atlantis" list="choices-region" aria-invalid="true">' in page
     assert "<code>bad-parameter</code>: parameter region: &#39;Atlantis&#39; is not" in page
 
 

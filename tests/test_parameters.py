@@ -5,6 +5,7 @@ a query that needs inference answers with a warning the client can see."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +13,13 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from s3graph.build.store import BuiltGraph
 from s3graph.cli import main
-from s3graph.query.catalog import Catalog
+from s3graph.query.catalog import Catalog, load_catalog
+from s3graph.query.engines import Engine
+from s3graph.query.executors import InProcess
+from s3graph.settings import Settings
+from s3graph.web import create_app
 
 TERRITORY = "https://w3id.org/s3graph/id/territory/"
 #: One app for every example of the property test (made on its first example).
@@ -30,8 +36,10 @@ def rows(client: FlaskClient, slug: str, **params: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("value", "code"), [
     ("skane", "SE224"), ("SKÅNE", "SE224"), ("Skåne County", "SE224"), ("Vasterbotten", "SE331"),
-    ("vasterbottens lan", "SE331"), ("region vastra gotaland", "SE232"), (TERRITORY + "SE312", "SE312"),
-    ("se-w", "SE312"), ("se312", "SE312")])
+    ("vasterbottens lan", "SE331"), ("vastra gotalands lan", "SE232"),
+    # the authorities' official names (data/authorities.ttl) name the counties they act for
+    ("vastra gotalandsregionen", "SE232"), ("REGION JAMTLAND HARJEDALEN", "SE322"),
+    ("region orebro lan", "SE124"), (TERRITORY + "SE312", "SE312"), ("se-w", "SE312"), ("se312", "SE312")])
 def test_regions_match_without_regard_to_case_or_diacritics(client: FlaskClient, value: str, code: str) -> None:
     assert rows(client, "region-profile", region=value) == rows(client, "region-profile", region=code)
     assert rows(client, "region-profile", region=code)[0]["region"]["value"] == TERRITORY + code
@@ -50,13 +58,51 @@ def test_allowed_values_match_without_regard_to_case(client: FlaskClient) -> Non
     assert len(confirmed) > 0 and len(confirmed) < len(rows(client, "claim-status"))
 
 
-def test_an_empty_value_is_the_default_or_a_400_naming_the_parameter(client: FlaskClient) -> None:
+#: A canned query of a temporary catalog with a parameter that has no default and is not
+#: optional (every parameter of the bundled queries has a default or is optional).
+REQUIRED = """# title: Collaborations named like a text
+# param: text string -- the text to look for (no default, not optional)
+# inference: none
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?text ?c ?name WHERE { ?c rdfs:label ?name FILTER(CONTAINS(LCASE(STR(?name)), LCASE(?text))) } ORDER BY ?c ?name
+"""
+
+
+@pytest.fixture()
+def required_client(tmp_path: Path, settings: Settings, built: BuiltGraph, engine: Engine) -> FlaskClient:
+    """A client of a service whose catalog is REQUIRED alone."""
+    (tmp_path / "named-like.rq").write_text(REQUIRED, encoding="utf-8")
+    return create_app(settings, built=built, catalog=load_catalog(str(tmp_path)),
+                      executor=InProcess(engine)).test_client()
+
+
+def test_an_empty_value_is_the_default_or_not_given(client: FlaskClient) -> None:
     assert rows(client, "region-profile", region="") == rows(client, "region-profile", region="SE312") == \
         rows(client, "region-profile")
     assert rows(client, "region-profile", region="  ") == rows(client, "region-profile")
-    response = client.get("/queries/claim-status", query_string={"status": ""})
+    # claim-status's status has the default all
+    every = rows(client, "claim-status")
+    assert rows(client, "claim-status", status="") == rows(client, "claim-status", status="all") == every
+    assert len(every) > len(rows(client, "claim-status", status="confirmed")) > 0
+    # source-only-facts's subject is optional: empty is not given (the facts about every resource)
+    everything = rows(client, "source-only-facts")
+    assert rows(client, "source-only-facts", subject="") == rows(client, "source-only-facts", subject=" ") == \
+        everything
+    assert len({b["subject"]["value"] for b in everything}) > 1
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_value_without_a_default_is_a_400_naming_the_parameter(
+        required_client: FlaskClient, tmp_path: Path, settings: Settings, empty: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(rows(required_client, "named-like", text="vanguard")) > 1  # it answers when given
+    response = required_client.get("/queries/named-like", query_string={"text": empty, "format": "json"})
     assert response.status_code == 400 and response.json is not None
-    assert response.json["message"] == "parameter status is empty; give a value or leave it out"
+    assert response.json["error"] == "bad-parameter"
+    assert response.json["message"] == "parameter text is empty; give a value or leave it out"
+    assert main(["query", "--cache-dir", settings.cache_dir, "--queries-dir", str(tmp_path),
+                 "--canned", "named-like", "-p", f"text={empty}"]) == 2
+    assert capsys.readouterr().err == "s3graph: error: parameter text is empty; give a value or leave it out\n"
 
 
 @pytest.mark.parametrize("args", [[("region", "SE312"), ("region", "SE224")], [("region", "SE312"), ("region", "")],

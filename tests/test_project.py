@@ -134,7 +134,7 @@ def test_importing_the_package_builds_nothing(tmp_path: Path) -> None:
 def test_the_readme_query_of_where_each_graph_comes_from_lists_graphs_only(engine, asserted) -> None:  # type: ignore[no-untyped-def]
     from .helpers import PREFIXES, rows
 
-    section = README.split("Each graph says where it comes from", 1)[1]
+    section = re.split(r"Each\s+graph\s+says\s+where\s+it\s+comes\s+from", README, maxsplit=1)[1]
     block = re.search(r"```sparql\n(.*?)```", section, re.DOTALL)
     assert block is not None
     found = rows(engine, asserted, PREFIXES + block.group(1))
@@ -143,4 +143,31 @@ def test_the_readme_query_of_where_each_graph_comes_from_lists_graphs_only(engin
     pairs = rows(engine, asserted, PREFIXES + "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?g prov:wasDerivedFrom ?s } "
                  "?s s3:retrievedOn ?r }")
     assert sorted((r[0], r[1]) for r in found) == sorted((p[0], p[1]) for p in pairs)
-    assert len(found) == 25
+    # one row per data graph and source it is derived from (the sources graph names none): each
+    # source's graph has its one source; the claims graph has every source its claims cite
+    expected = {graph: [source] for graph, source in GRAPH_SOURCES} | {"claims": CLAIMS_SOURCES}
+    assert [(r[0], r[1]) for r in found] == sorted(
+        (f"https://w3id.org/s3graph/graph/{graph}", f"https://w3id.org/s3graph/id/source/{source}")
+        for graph, sources in expected.items() for source in sources)
+    assert len(found) == 32
+
+
+#: Each data graph but claims and sources, and the one source it is derived from (data/*.ttl).
+GRAPH_SOURCES = [
+    ("adma-swedish-material", "adma-swedish-material"), ("authorities", "regional-authority-names"),
+    ("bsr-stars-earlier-text", "bsr-stars-earlier-text"), ("editorial", "s3graph-editorial"),
+    ("eu-country-authority", "eu-country-authority"), ("industrial-transition-pilot", "ec-industrial-transition-pilot"),
+    ("interreg-bsr", "interreg-bsr-projects"), ("interreg-europe", "interreg-europe-projects"),
+    ("iso-3166", "iso-3166-2-se"), ("lars-alternative-dates", "lars-alternative-dates"), ("nuts", "nuts-2021"),
+    ("s3-agrifood-consumer-involvement", "s3-agrifood-consumer-involvement"),
+    ("sweden", "smart-specialisation-sweden"), ("thematic-platforms", "s3-thematic-platforms"),
+    ("vanguard", "vanguard-initiative"), ("vanguard-nano-news", "vanguard-nano-news"),
+    ("vocabularies", "s3graph-editorial"), ("wikidata", "wikidata"),
+]
+#: The sources the claims graph is derived from (data/claims.ttl).
+CLAIMS_SOURCES = [
+    "authority-own-sites", "bsr-stars-earlier-text", "ec-industrial-transition-pilot",
+    "interreg-bsr-projects", "interreg-europe-projects", "lars-alternative-dates", "press-naming-authorities",
+    "regional-authority-names", "s3-agrifood-consumer-involvement", "s3-thematic-platforms",
+    "smart-specialisation-sweden", "vanguard-initiative", "vanguard-nano-news", "wikidata",
+]

@@ -6,11 +6,21 @@ A file `queries/<slug>.rq` starts with comment lines of the form `# key: value`:
     # description: One sentence or more (repeat the key to continue it).
     # param: region region default=SE312 -- NUTS code, ISO 3166-2 code or name
     # param: lang language default=en allowed=en,sv -- label language
+    # param: topic iri optional -- only this topic (all when not given)
+    # choices: topic SELECT ?value ?label WHERE { ?value a <http://www.w3.org/2004/02/skos/core#Concept> ... }
     # inference: required | optional | none
     # federation: https://query.wikidata.org/sparql
 
 Parameter values are converted to RDF terms and bound to the query's variable of the same
 name; they are never put into the query text.
+
+A parameter is `optional` when it has no default and leaving it out (or empty) means "not
+filtered"; an empty value of any other parameter is its default, or a 400 when it has none.
+
+A parameter's choices are its allowed values, or the answer of its `# choices:` query: the
+rest of that line, a SELECT of `?value` and `?label` (full IRIs, no prefixes), which the
+service runs once on the asserted triples. The forms offer them; an `iri` parameter with
+choices takes no other value (a region's choices are suggestions: the resolver limits it).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,6 +51,8 @@ MAX_STRING = 200
 
 #: Turns a region value (NUTS code, ISO code or name) into the territory's IRI, or None.
 RegionResolver = Callable[[str], str | None]
+#: A parameter's choices: (value, label) pairs, values as strings (IRIs for IRIs), in the order offered.
+Choices = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -52,14 +64,22 @@ class Parameter:
     default: str | None = None
     allowed: tuple[str, ...] = ()
     help: str = ""
+    optional: bool = False  # no default, and absent (or empty) means "not filtered"
+    choices_query: str | None = None  # the SELECT of ?value ?label of its `# choices:` line
 
     def signature(self) -> str:
-        """A short text such as `region: region = SE312`."""
+        """A short text such as `region: region = SE312` (or `subject: iri, optional`)."""
         text = f"{self.name}: {self.type}"
-        return text + (f" = {self.default}" if self.default is not None else "")
+        return text + (f" = {self.default}" if self.default is not None else ", optional" if self.optional else "")
 
-    def convert(self, raw: str, resolve_region: RegionResolver | None) -> Term:
-        """The RDF term for `raw`; a value of the wrong type is a 400 naming the parameter."""
+    @property
+    def restricted(self) -> bool:
+        """True when its choices are the only values it takes (allowed values; an IRI with choices)."""
+        return bool(self.allowed) or (self.type == "iri" and self.choices_query is not None)
+
+    def convert(self, raw: str, resolve_region: RegionResolver | None, choices: Choices = ()) -> Term:
+        """The RDF term for `raw`; a value of the wrong type is a 400 naming the parameter, and
+        so is an IRI that is not one of the `choices` (when there are any)."""
         value = raw.strip()
         if self.allowed:  # without regard to case: Confirmed is confirmed
             chosen = next((a for a in self.allowed if a.casefold() == value.casefold()), None)
@@ -70,9 +90,12 @@ class Parameter:
             if not _IRI.match(value):
                 raise self._bad(raw, "an absolute http(s) IRI")
             try:  # the pattern lets through what only the IRI grammar refuses (control characters, ...)
-                return ox.NamedNode(value)
+                node = ox.NamedNode(value)
             except ValueError:
                 raise self._bad(raw, "an absolute http(s) IRI") from None
+            if choices and all(value != v for v, _ in choices):
+                raise self._bad(raw, "one of its choices (see /queries)")
+            return node
         if self.type in ("integer", "year"):
             if not _INT.match(value) or (self.type == "year" and not 1000 <= int(value) <= 2999):
                 raise self._bad(raw, "a year such as 2018" if self.type == "year" else "an integer")
@@ -123,9 +146,11 @@ class CannedQuery:
         """True when the query's answer depends on inferred triples."""
         return self.inference == "required"
 
-    def bind(self, values: Mapping[str, str],
-             resolve_region: RegionResolver | None = None) -> dict[str, Term]:
-        """Convert the given values (defaults for the rest) into bindings; unknown names are a 400."""
+    def bind(self, values: Mapping[str, str], resolve_region: RegionResolver | None = None,
+             choices: Mapping[str, Choices] | None = None) -> dict[str, Term]:
+        """Convert the given values (defaults for the rest) into bindings; unknown names are a 400.
+        A given IRI must be one of its parameter's `choices`, when it has some (a default is
+        taken as the query's author wrote it)."""
         known = {p.name: p for p in self.parameters}
         for name in values:
             if name not in known:
@@ -134,14 +159,15 @@ class CannedQuery:
         bindings: dict[str, Term] = {}
         for p in self.parameters:
             raw = values.get(p.name)
-            if raw is not None and not raw.strip():  # empty: the default, if there is one
-                if p.default is None:
+            if raw is not None and not raw.strip():  # empty: the default, if there is one, or not given
+                if p.default is None and not p.optional:
                     raise QueryError(f"parameter {p.name} is empty; give a value or leave it out",
                                      code=Code.BAD_PARAMETER)
                 raw = None
-            raw = p.default if raw is None else raw
             if raw is not None:
-                bindings[p.name] = p.convert(raw, resolve_region)
+                bindings[p.name] = p.convert(raw, resolve_region, (choices or {}).get(p.name, ()))
+            elif p.default is not None:
+                bindings[p.name] = p.convert(p.default, resolve_region)
         return bindings
 
 
@@ -190,16 +216,49 @@ def _param(text: str, where: str) -> Parameter:
     spec, _, help_text = text.partition("--")
     words = spec.split()
     if len(words) < 2 or not _NAME.match(words[0]) or words[1] not in PARAM_TYPES:
-        raise CatalogError(f"{where}: a param line is `NAME TYPE [default=V] [allowed=A,B] -- help`"
+        raise CatalogError(f"{where}: a param line is `NAME TYPE [default=V] [allowed=A,B] [optional] -- help`"
                            f" with TYPE one of {', '.join(PARAM_TYPES)}")
     options: dict[str, str] = {}
+    optional = False
     for word in words[2:]:
         key, sep, value = word.partition("=")
-        if not sep or key not in ("default", "allowed"):
+        if word == "optional":
+            optional = True
+        elif not sep or key not in ("default", "allowed"):
             raise CatalogError(f"{where}: unknown param option {word!r}")
-        options[key] = value
+        else:
+            options[key] = value
+    if optional and "default" in options:
+        raise CatalogError(f"{where}: parameter {words[0]} is optional and has a default; give one or the other")
     allowed = tuple(v for v in options.get("allowed", "").split(",") if v)
-    return Parameter(words[0], words[1], options.get("default"), allowed, help_text.strip())
+    return Parameter(words[0], words[1], options.get("default"), allowed, help_text.strip(), optional)
+
+
+def _choices(value: str, where: str, params: Mapping[str, Parameter], base_iri: str | None) -> tuple[str, str]:
+    """A `# choices: NAME SELECT ...` line as (NAME, query): NAME a parameter of the header, the
+    query a SELECT projecting ?value and ?label that calls no other endpoint."""
+    name, _, query = value.strip().partition(" ")
+    query = query.strip()
+    if not _NAME.match(name) or not query:
+        raise CatalogError(f"{where}: a choices line is `NAME SELECT ?value ?label WHERE {{ ... }}`")
+    found = params.get(name)
+    if found is None:
+        raise CatalogError(f"{where}: choices for {name}, which is not a parameter of the query "
+                           f"(it takes: {', '.join(params) or 'none'})")
+    if found.allowed:
+        raise CatalogError(f"{where}: parameter {name} has allowed values, which are its choices")
+    if found.choices_query is not None:
+        raise CatalogError(f"{where}: parameter {name} has a choices line already")
+    try:
+        calls_out = any(t.kind == "name" and t.text.upper() == "SERVICE" for t in tokens(query))
+    except QueryError as exc:
+        raise CatalogError(f"{where}: the choices query: {exc.message}") from None
+    if calls_out:
+        raise CatalogError(f"{where}: the choices query may not call another endpoint (SERVICE)")
+    projected = _projected(query, f"{where}: the choices query", base_iri)
+    if projected is None or not {"value", "label"} <= projected:
+        raise CatalogError(f"{where}: the choices query must be a SELECT of ?value and ?label")
+    return name, query
 
 
 def parse_canned(path: Path, base_iri: str | None = None) -> CannedQuery:
@@ -212,7 +271,8 @@ def parse_canned(path: Path, base_iri: str | None = None) -> CannedQuery:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path}: cannot read ({exc})") from None
     meta: dict[str, list[str]] = {}
-    params: list[Parameter] = []
+    params: dict[str, Parameter] = {}
+    choices: list[tuple[str, str]] = []  # (value, where): read once every parameter is known
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -222,11 +282,19 @@ def parse_canned(path: Path, base_iri: str | None = None) -> CannedQuery:
         key, value = match.groups()
         where = f"{path}:{number}"
         if key == "param":
-            params.append(_param(value, where))
+            param = _param(value, where)
+            if param.name in params:
+                raise CatalogError(f"{where}: parameter {param.name} is declared twice")
+            params[param.name] = param
+        elif key == "choices":
+            choices.append((value, where))
         elif key in ("title", "description", "inference", "federation"):
             meta.setdefault(key, []).append(value.strip())
         else:
             raise CatalogError(f"{where}: unknown header key {key!r}")
+    for value, where in choices:
+        name, query = _choices(value, where, params, base_iri)
+        params[name] = replace(params[name], choices_query=query)
     if not meta.get("title"):
         raise CatalogError(f"{path}:1: the header has no `# title:` line")
     inference = (meta.get("inference") or ["optional"])[0]
@@ -237,15 +305,15 @@ def parse_canned(path: Path, base_iri: str | None = None) -> CannedQuery:
         # Oxigraph binds only projected variables (SPARQL SEP-0007), so each must be selected.
         if projected is None:
             raise CatalogError(f"{path}: only SELECT queries can take parameters")
-        for p in params:
+        for p in params.values():
             if p.name not in projected:
                 raise CatalogError(f"{path}: parameter {p.name} must be a selected variable "
                                    f"(?{p.name} in the SELECT clause)")
     return CannedQuery(slug, meta["title"][0], " ".join(meta.get("description", [])), text,
-                       tuple(params), inference, tuple(meta.get("federation", [])), str(path))
+                       tuple(params.values()), inference, tuple(meta.get("federation", [])), str(path))
 
 
-def _projected(text: str, path: Path, base_iri: str | None) -> set[str] | None:
+def _projected(text: str, path: Path | str, base_iri: str | None) -> set[str] | None:
     """Parse the query (a syntax error names the file); the variables a SELECT projects, else None.
 
     Oxigraph parses in well under a millisecond, rdflib in about a tenth of a second. On an

@@ -16,8 +16,10 @@ DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 SH = "http://www.w3.org/ns/shacl#"
 RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -98,4 +100,12 @@ def describe_service(settings: Settings, built: BuiltGraph, catalog: Catalog,
             add(param, SH + "description", ox.Literal(f"{p.type}{allowed}: {p.help}", language="en"))
             if p.default is not None:
                 add(param, SH + "defaultValue", ox.Literal(p.default))
+            if p.optional:
+                add(param, SH + "optional", ox.Literal("true", datatype=XSD_BOOLEAN))
+            if p.allowed:  # sh:in: an RDF list of the allowed values
+                cells = [ox.BlankNode(f"param-{canned.slug}-{p.name}-in-{i}") for i in range(len(p.allowed))]
+                add(param, SH + "in", cells[0])
+                for i, (cell, allowed_value) in enumerate(zip(cells, p.allowed, strict=True)):
+                    add(cell, RDF + "first", ox.Literal(allowed_value))
+                    add(cell, RDF + "rest", cells[i + 1] if i + 1 < len(cells) else _n(RDF + "nil"))
     return t

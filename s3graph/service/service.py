@@ -19,7 +19,7 @@ from ..build.store import BuiltGraph
 from ..errors import Code, QueryError, S3GraphError
 from ..formats.negotiation import negotiate, prefers_html
 from ..formats.registry import of_kind, render
-from ..query.catalog import Catalog, RegionResolver
+from ..query.catalog import Catalog, Choices, RegionResolver
 from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, select_dataset
 from ..query.executors import Executor, Job, Outcome
 from ..query.guard import CheckedQuery, check
@@ -32,6 +32,7 @@ from .description import describe_service, endpoint_url
 from .editor import EXAMPLE_QUERY, error_info, examples, prefixes, result_names
 from .exporting import export
 from .http import CACHE_CONTROL, Page, Reply, Request, Response, entity_tag, fresh, link
+from .names import Namer
 from .protocol import Call, outcome_response, parse_call
 from .publishing import Publisher
 from .ratelimit import Limiter
@@ -99,6 +100,13 @@ class Service:
     def resolve_region(self) -> RegionResolver:
         """Regions by NUTS code, ISO code or name (cached)."""
         return region_resolver(self.lookup.store)
+
+    @cached_property
+    def choices(self) -> dict[str, dict[str, Choices]]:
+        """{slug: {parameter: ((value, label), ...)}}: the choices of every canned-query parameter
+        (its allowed values, or its `# choices:` query run once on the asserted triples)."""
+        namer = Namer(self.lookup.store, self.settings.base_iri, "en")
+        return canned.parameter_choices(self.catalog, self.lookup, select_dataset(self.built, infer=False), namer)
 
     @cached_property
     def default_graph_triples(self) -> int:
