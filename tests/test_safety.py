@@ -16,7 +16,7 @@ import pytest
 
 from s3graph.build.loader import SourceFile, parse_file
 from s3graph.errors import DataError
-from s3graph.query.executors import InProcess, WorkerPool
+from s3graph.query.executors import InProcess, WorkerPool, _Worker
 from tests.helpers import Listener, wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
@@ -253,6 +253,31 @@ def test_large_result_from_workers_is_truncated(make_app, pool: WorkerPool) -> N
     assert response.headers["X-S3Graph-Truncated"] == "true"
     assert response.headers["X-S3Graph-Results"] == "1000"
 
+
+
+def test_a_replacement_worker_that_dies_while_starting_is_tried_again(
+        pool: WorkerPool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # Found in CI: a replacement that died before saying "ready" raised EOFError in the respawn
+    # thread. Now it counts as not started, is logged, and another one is started.
+    real_start = pool._start
+    calls: list[int] = []
+
+    def dies_first() -> _Worker:
+        calls.append(len(calls))
+        if len(calls) > 1:
+            return real_start()
+        parent, child = pool._context.Pipe()
+        process = pool._context.Process(target=int, daemon=True, name="s3graph-worker")  # exits at once
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    monkeypatch.setattr(pool, "_start", dies_first)
+    before = pool.idle()
+    pool._replace(pool._idle.get(timeout=30))
+    assert wait_for(lambda: pool.idle() == before, 60)
+    assert calls == [0, 1]
+    assert "a replacement query worker did not start (attempt 1 of 3)" in caplog.text
 
 # h. rate limiting ---------------------------------------------------------------------------
 

@@ -300,7 +300,11 @@ class WorkerPool:
         return _Worker(process, parent)
 
     def _await_ready(self, worker: _Worker) -> None:
-        if not worker.conn.poll(self._start_timeout) or worker.conn.recv() != "ready":
+        try:  # a worker that dies while starting closes its end of the pipe: EOF, not "ready"
+            ready = worker.conn.poll(self._start_timeout) and worker.conn.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             worker.process.kill()
             raise S3GraphError("a query worker did not start", status=503, code=Code.WORKER_START)
 
@@ -312,11 +316,23 @@ class WorkerPool:
         self.replaced += 1
 
         def start_new() -> None:
-            if self._closed:
+            # In a thread of its own: nothing may escape it. A replacement that does not start
+            # is tried again (three times in all); the pool being closed meanwhile ends it.
+            for attempt in range(1, 4):
+                if self._closed:
+                    return
+                fresh = self._start()
+                try:
+                    self._await_ready(fresh)
+                except S3GraphError:
+                    if not self._closed:
+                        log.warning("a replacement query worker did not start (attempt %d of 3)", attempt)
+                    continue
+                if self._closed:
+                    fresh.process.kill()
+                    return
+                self._idle.put(fresh)
                 return
-            fresh = self._start()
-            self._await_ready(fresh)
-            self._idle.put(fresh)
 
         threading.Thread(target=start_new, name="s3graph-respawn", daemon=True).start()
 
