@@ -329,3 +329,19 @@ def test_bind_checks_given_iris_against_the_choices_only(tmp_path: Path) -> None
     # no choices found (an empty answer) restricts nothing
     assert str(canned.bind({"topic": "http://example.org/v"}, choices={"topic": ()})["topic"]) == \
         "<http://example.org/v>"
+
+
+@pytest.mark.parametrize("given", ["energy", "ENERGY", "https://w3id.org/s3graph/id/topic/energy"])
+def test_a_topic_may_be_given_by_its_label_or_the_last_part_of_its_iri(client: FlaskClient, given: str) -> None:
+    response = client.get("/queries/collaborations-by-topic", query_string={"topic": given, "format": "json"})
+    assert response.status_code == 200 and response.json is not None
+    assert {b["topic"]["value"] for b in response.json["results"]["bindings"]} == {TOPIC + "energy"}
+    assert sorted(b["collaboration"]["value"] for b in response.json["results"]["bindings"]) == [
+        "ADMA Energy", "Bioenergy", "Smart Specialisation Platform on Energy"]
+
+
+def test_a_name_that_is_no_choice_is_a_400_that_says_what_is_taken(client: FlaskClient) -> None:
+    response = client.get("/queries/collaborations-by-topic", query_string={"topic": "tourism", "format": "json"})
+    assert response.status_code == 400 and response.json is not None
+    assert "parameter topic: 'tourism' is not an absolute http(s) IRI, or the label or last part of one of its " \
+           "choices" in response.json["message"]

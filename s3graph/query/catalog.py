@@ -55,6 +55,16 @@ RegionResolver = Callable[[str], str | None]
 Choices = tuple[tuple[str, str], ...]
 
 
+def _choice_named(name: str, choices: Choices) -> str | None:
+    """The choice whose label, or whose IRI's last segment, is `name` (without regard to case):
+    `topic=energy` for https://w3id.org/s3graph/id/topic/energy."""
+    wanted = name.casefold()
+    for value, label in choices:
+        if wanted in (label.casefold(), re.split(r"[/#]", value)[-1].casefold()):
+            return value
+    return None
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A typed parameter of a canned query, bound to the variable of the same name."""
@@ -87,8 +97,11 @@ class Parameter:
                 raise self._bad(raw, "one of " + ", ".join(self.allowed))
             value = chosen
         if self.type == "iri":
+            if choices and not _IRI.match(value):  # a choice by its label or its IRI's last part
+                value = _choice_named(value, choices) or value
             if not _IRI.match(value):
-                raise self._bad(raw, "an absolute http(s) IRI")
+                raise self._bad(raw, "an absolute http(s) IRI, or the label or last part of one of its "
+                                     "choices" if choices else "an absolute http(s) IRI")
             try:  # the pattern lets through what only the IRI grammar refuses (control characters, ...)
                 node = ox.NamedNode(value)
             except ValueError:
