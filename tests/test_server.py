@@ -193,7 +193,7 @@ def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred)
     overruns: list[int] = []
     executor = Deadline(engine, lambda: overruns.append(1))
     try:
-        # about a second of work: 3,949 x 3,949 pairs, counted
+        # about a second of work: 3,951 x 3,951 pairs, counted
         pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
         with pytest.raises(S3GraphError) as caught:
             executor.run(Job(pairs, inferred), 0.05)
