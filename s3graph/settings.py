@@ -112,7 +112,7 @@ class Settings:
                                         check=positive)
     rate_limit_errors: int = setting(60, "Failed requests one client may make per rate-limit window.", check=positive)
     rate_limit_window: float = setting(60.0, "Length of the rate-limit window, in seconds.", check=positive)
-    reasoner: str = setting("owlrl", "owlrl computes the OWL-RL closure into the inferred graph; none leaves that graph empty (for benchmarks and data too large for owlrl).",
+    reasoner: str = setting("rules", "rules computes the OWL-RL closure of the axioms the ontology uses, compiled into rules (the same triples as owlrl, about fifty times faster; an axiom it does not implement makes it use owlrl, logged); owlrl computes it with owlrl; none leaves the inferred graph empty (for benchmarks).",
                             check=one_of(_reasoners))
     validate_on_build: bool = setting(True, "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them).")
 

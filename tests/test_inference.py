@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from s3graph.build.reasoners import closure, is_noise
+from s3graph.build import rules
+from s3graph.build.pipeline import build
+from s3graph.build.reasoners import closure as owlrl_closure
+from s3graph.build.reasoners import is_noise
 from s3graph.build.store import BuiltGraph
-from s3graph.query.engines import DatasetSpec, Engine
-from tests.helpers import column
+from s3graph.query.catalog import load_catalog
+from s3graph.query.engines import Bindings, DatasetSpec, Engine, OxigraphEngine, select_dataset
+from s3graph.query.regions import region_resolver
+from s3graph.settings import Settings
+from tests.helpers import column, rows
 
 EX = rdflib.Namespace("http://example.org/")
 INFERRED = "https://w3id.org/s3graph/graph/inferred"
@@ -96,9 +105,18 @@ def test_topics_are_carried_up_the_topic_hierarchy(engine: Engine, inferred: Dat
                      topic + "industrial-modernisation"]
 
 
-# --- closure() on tiny graphs --------------------------------------------------------------
+# --- both reasoners on tiny graphs ---------------------------------------------------------
 
-def test_closure_follows_a_property_chain() -> None:
+Triples = set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]
+
+
+@pytest.fixture(params=["owlrl", "rules"])
+def closure(request: pytest.FixtureRequest) -> object:
+    """Each reasoner in turn: every test below holds for both."""
+    return owlrl_closure if request.param == "owlrl" else rules.closure
+
+
+def test_closure_follows_a_property_chain(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:grandparentOf owl:propertyChainAxiom ( ex:parentOf ex:parentOf ) .
         ex:a ex:parentOf ex:b . ex:b ex:parentOf ex:c .
@@ -106,7 +124,7 @@ def test_closure_follows_a_property_chain() -> None:
     assert closure(data) == {(EX.a, EX.grandparentOf, EX.c)}
 
 
-def test_closure_follows_a_transitive_property() -> None:
+def test_closure_follows_a_transitive_property(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:within a owl:TransitiveProperty .
         ex:a ex:within ex:b . ex:b ex:within ex:c . ex:c ex:within ex:d .
@@ -116,7 +134,7 @@ def test_closure_follows_a_transitive_property() -> None:
     }
 
 
-def test_closure_chains_through_a_transitive_property() -> None:
+def test_closure_chains_through_a_transitive_property(closure) -> None:  # type: ignore[no-untyped-def]
     # The shape of s3:participatesThroughLargerTerritory: ( s3:within s3:participatesIn ).
     data = triples("""
         ex:within a owl:TransitiveProperty .
@@ -132,7 +150,7 @@ def test_closure_chains_through_a_transitive_property() -> None:
     }
 
 
-def test_closure_leaves_out_the_asserted_triples() -> None:
+def test_closure_leaves_out_the_asserted_triples(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:p owl:inverseOf ex:q .
         ex:a ex:p ex:b . ex:b ex:q ex:a .
@@ -140,7 +158,7 @@ def test_closure_leaves_out_the_asserted_triples() -> None:
     assert closure(data) == set()
 
 
-def test_closure_keeps_literal_values_on_the_right_subject() -> None:
+def test_closure_keeps_literal_values_on_the_right_subject(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:code rdfs:subPropertyOf skos:notation ; rdfs:range xsd:string .
         ex:a ex:code "SE312" ; ex:level 3 .
@@ -148,7 +166,7 @@ def test_closure_keeps_literal_values_on_the_right_subject() -> None:
     assert closure(data) == {(EX.a, SKOS.notation, Literal("SE312"))}
 
 
-def test_closure_copies_across_owl_same_as_without_reflexive_noise() -> None:
+def test_closure_copies_across_owl_same_as_without_reflexive_noise(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:a owl:sameAs ex:b .
         ex:a ex:name "A" .
@@ -156,7 +174,7 @@ def test_closure_copies_across_owl_same_as_without_reflexive_noise() -> None:
     assert closure(data) == {(EX.b, OWL.sameAs, EX.a), (EX.b, EX.name, Literal("A"))}
 
 
-def test_closure_of_symmetric_transitive_exact_match_has_no_reflexive_triples() -> None:
+def test_closure_of_symmetric_transitive_exact_match_has_no_reflexive_triples(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         skos:exactMatch a owl:SymmetricProperty , owl:TransitiveProperty .
         ex:a skos:exactMatch ex:b . ex:b skos:exactMatch ex:c .
@@ -167,7 +185,7 @@ def test_closure_of_symmetric_transitive_exact_match_has_no_reflexive_triples() 
     }
 
 
-def test_closure_types_by_range_and_subclass() -> None:
+def test_closure_types_by_range_and_subclass(closure) -> None:  # type: ignore[no-untyped-def]
     data = triples("""
         ex:County rdfs:subClassOf ex:Territory .
         ex:governs rdfs:range ex:County .
@@ -210,3 +228,54 @@ def test_is_noise_drops(triple: tuple[rdflib.term.Node, rdflib.term.Node, rdflib
 ], ids=lambda t: str(t))
 def test_is_noise_keeps(triple: tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]) -> None:
     assert is_noise(triple) is False
+
+
+# --- the rules reasoner: the same answer as owlrl, or owlrl's -----------------------------
+
+def test_the_rules_reasoner_follows_a_chain_of_three_and_equivalences() -> None:
+    data = triples("""
+        ex:greatGrandparentOf owl:propertyChainAxiom ( ex:parentOf ex:parentOf ex:parentOf ) .
+        ex:Person owl:equivalentClass ex:Human . ex:parentOf rdfs:domain ex:Person .
+        ex:a ex:parentOf ex:b . ex:b ex:parentOf ex:c . ex:c ex:parentOf ex:d .
+    """)
+    found = rules.closure(data)
+    assert found == owlrl_closure(data)
+    assert (EX.a, EX.greatGrandparentOf, EX.d) in found and (EX.c, RDF.type, EX.Human) in found
+
+
+@pytest.mark.parametrize(("turtle", "why"), [
+    ("ex:A owl:unionOf ( ex:B ex:C ) . ex:x a ex:B .", "owl:unionOf"),
+    ("ex:A owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:hasValue ex:v ] . ex:x ex:p ex:v .",
+     "owl:Restriction|owl:hasValue"),
+    ("ex:a owl:sameAs ex:b . ex:a ex:name \"A\" .", "sameAs"),
+    ("ex:p a owl:FunctionalProperty . ex:a ex:p ex:b , ex:c .", "functional property"),
+])
+def test_what_the_rules_do_not_implement_falls_back_to_owlrl_and_says_so(
+        turtle: str, why: str, caplog: pytest.LogCaptureFixture) -> None:
+    data = triples(turtle)
+    with pytest.raises(rules.Unsupported):
+        rules.infer(data)
+    assert rules.closure(data) == owlrl_closure(data)
+    assert "the rules reasoner does not implement" in caplog.text
+    assert any(reason in caplog.text for reason in why.split("|")), caplog.text
+
+
+def test_the_rules_reasoner_infers_what_owlrl_infers_from_the_bundled_data(
+        built: BuiltGraph, settings: Settings, tmp_path: Path, engine: Engine, inferred: DatasetSpec) -> None:
+    """The equivalence the default rests on: the inferred graph of a build with owlrl is the
+    same set of triples, and so every canned query answers the same."""
+    assert settings.reasoner == "rules"
+    with_owlrl = build(replace(settings, reasoner="owlrl", cache_dir=str(tmp_path)))
+    theirs = OxigraphEngine(with_owlrl, settings.base_iri)
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o"
+    ours = rows(engine, inferred, query)
+    assert len(ours) > 1000 and ours == rows(theirs, select_dataset(with_owlrl, infer=True), query)
+    catalog = load_catalog(settings.queries_dir)
+    for canned in catalog.queries:
+        if canned.federation:
+            continue
+        bindings = canned.bind({}, region_resolver(built.open_store()))
+        mine = engine.execute(canned.sparql, select_dataset(built, infer=True), bindings)
+        owlrls = theirs.execute(canned.sparql, select_dataset(with_owlrl, infer=True), bindings)
+        assert isinstance(mine, Bindings) and isinstance(owlrls, Bindings)
+        assert mine.rows == owlrls.rows, canned.slug

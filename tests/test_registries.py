@@ -48,8 +48,8 @@ def test_an_unknown_name_is_an_error_listing_the_choices() -> None:
     assert engine.value.message == "unknown engine 'virtuoso'; choose one of: oxigraph, rdflib"
     with pytest.raises(ConfigError) as reasoner:
         REASONERS.pick("hermit")
-    assert reasoner.value.message == "unknown reasoner 'hermit'; choose one of: owlrl, none"
-    assert ENGINES.pick("rdflib") is ENGINES["rdflib"] and len(REASONERS) == 2
+    assert reasoner.value.message == "unknown reasoner 'hermit'; choose one of: rules, owlrl, none"
+    assert ENGINES.pick("rdflib") is ENGINES["rdflib"] and len(REASONERS) == 3
 
 
 def test_make_engine_refuses_an_unknown_engine(built) -> None:  # type: ignore[no-untyped-def]

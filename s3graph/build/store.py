@@ -89,7 +89,7 @@ class BuiltGraph:
         return dataset
 
 
-def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reasoner: str = "owlrl") -> str:
+def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reasoner: str = "rules") -> str:
     """A hash of everything the build depends on: inputs, libraries and this package."""
     parts = {
         "format": CACHE_FORMAT,
