@@ -520,7 +520,8 @@ ACTIVE = {
         ("LARS - Learning Among Regions on Smart Specialisation", "2017-10", "2020-09", "contradicted",
          S("interreg-bsr-projects")),
         (PILOT, "2017-09-29", "2019", "not assessed", S("ec-industrial-transition-pilot")),
-        (PILOT, "2018", "2019", "not assessed", BOTH_PILOT_SOURCES),
+        # The years of support of the five regions: their participations, all confirmed.
+        (PILOT, "2018", "2019", "confirmed", BOTH_PILOT_SOURCES),
         ("S34Growth", "2016-04-01", "2020-03-31", "not assessed", S("interreg-europe-projects")),
         ("Smart Specialisation Platform for Agri-Food", "2016-12-06", None, "not assessed",
          S("s3-thematic-platforms")),
@@ -568,7 +569,7 @@ def _source_only_facts() -> list[Row]:
     for platform in ("s3-platform", "s3p-industry", "s3p-agri-food", "s3p-energy"):
         facts.append((COLLAB + platform, S3 + "launchedBy", ID + "organisation/european-commission",
                       "not assessed"))
-    return sorted((*fact, "all") for fact in facts)
+    return sorted((*fact, S(SWEDEN_S), "all") for fact in facts)
 
 
 def test_source_only_facts(answer: Answer) -> None:
@@ -578,7 +579,7 @@ def test_source_only_facts(answer: Answer) -> None:
     # Neither a topic, a role nor the county an authority acts for: those are editorial.
     assert not {row[1] for row in expected} & {S3 + "topic", ORG + "role", S3 + "governs"}
     assert answer("source-only-facts", claims="confirmed") == [
-        (*row[:4], "confirmed") for row in expected if row[3] != "unverified"]
+        (*row[:5], "confirmed") for row in expected if row[3] != "unverified"]
 
 
 @pytest.mark.parametrize(("subject", "count"), [

@@ -113,7 +113,7 @@ def test_inferred_triples_are_also_a_named_graph(client) -> None:  # type: ignor
 def test_default_graph_uri_selects_stored_graphs(client) -> None:  # type: ignore[no-untyped-def]
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     one = client.get("/sparql", query_string={"query": query, "default-graph-uri": GRAPH + "eu-country-authority"})
-    assert json.loads(one.data)["results"]["bindings"][0]["n"]["value"] == "10"
+    assert json.loads(one.data)["results"]["bindings"][0]["n"]["value"] == "20"  # 5 links, 10 names, 5 on the graph
     unknown = client.get("/sparql", query_string={"query": query, "default-graph-uri": "http://example.org/nope"})
     assert unknown.status_code == 400
     assert json.loads(unknown.data)["error"] == "unknown-graph"
@@ -131,7 +131,7 @@ def test_named_graph_uri_limits_graph_patterns(client) -> None:  # type: ignore[
 def test_from_clause_uses_stored_graph_and_unknown_is_refused(client) -> None:  # type: ignore[no-untyped-def]
     query = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}eu-country-authority> WHERE {{ ?s ?p ?o }}"
     assert json.loads(client.get("/sparql", query_string={"query": query}).data)[
-        "results"]["bindings"][0]["n"]["value"] == "10"
+        "results"]["bindings"][0]["n"]["value"] == "20"  # 5 links, 10 country names, 5 about the graph
     for iri in ("file:///etc/passwd", "http://127.0.0.1:1/data.ttl"):
         response = client.get("/sparql", query_string={"query": f"SELECT * FROM <{iri}> WHERE {{ ?s ?p ?o }}"})
         assert response.status_code == 400
