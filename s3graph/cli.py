@@ -69,6 +69,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (text or @file) or a canned query and print the result."""
     if args.canned is None and args.query is None:
         raise S3GraphError("give a query (TEXT or @FILE) or --canned SLUG", code=Code.USAGE)
+    if args.canned is not None and args.query is not None:
+        raise S3GraphError("give a query (TEXT or @FILE) or --canned SLUG, not both", code=Code.USAGE)
+    if args.canned is None and args.param:
+        raise S3GraphError("-p/--param is for canned queries (--canned SLUG); bind values in the query text",
+                           code=Code.USAGE)
     params = _pairs(args.param)
     service = _service(_settings(args))
     options = [("infer", "false")] if args.no_inference else []
@@ -217,7 +222,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = command("serve", "serve the SPARQL endpoint, the pages, the dumps and the dataset description")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    s.add_argument("--port", type=int, default=8000, help="port to listen on")
+    s.add_argument("--port", type=_port, default=8000, help="port to listen on")
     s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline; default: "
                    "the workers setting)")
     s.add_argument("--threads", type=int, help="HTTP threads per server process (default: the threads setting)")
@@ -229,8 +234,34 @@ COMMANDS = {"validate": cmd_validate, "stats": cmd_stats, "query": cmd_query,
             "export": cmd_export, "queries": cmd_queries, "serve": cmd_serve}
 
 
+def _port(text: str) -> int:
+    """A TCP port number, else a usage error naming it."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return port
+
+
+def _not_utf8(argv: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; expected failures print one line and exit non-zero."""
+    bad = _not_utf8(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        shown = bad if len(bad) <= 60 else bad[:57] + "..."
+        print(f"s3graph: error: an argument is not valid UTF-8: {shown!r}", file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

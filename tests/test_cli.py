@@ -330,3 +330,45 @@ def test_every_subcommand_has_a_description_defaults_and_formats(command: str, e
     for piece in expected:
         assert " ".join(piece.split()) in text, piece
     assert "(default: None)" not in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["query", "--canned", "region-profile", "-p", "region=Sk\udce5ne"],
+    ["query", "--canned", "collaboration-search", "-p", "text=a\udcffb"],
+    ["query", 'ASK { FILTER("\udcff") }'],
+])
+def test_an_argument_that_is_not_utf8_is_one_line_and_exit_2(argv: list[str],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # What Python makes of a byte that is not UTF-8 on the command line (surrogateescape).
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("s3graph: error: an argument is not valid UTF-8: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["serve", "--port", "99999"], "'99999' is not a port number (1-65535)"),
+    (["serve", "--port", "0"], "'0' is not a port number (1-65535)"),
+])
+def test_a_port_out_of_range_is_a_usage_error(argv: list[str], message: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["query", "ASK {}", "-p", "x=1"], "-p/--param is for canned queries"),
+    (["query", "ASK {}", "--canned", "collaborations"], "not both"),
+])
+def test_a_parameter_or_query_that_would_be_ignored_is_an_error(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_json_ld_export_ends_with_a_newline(cli: Run, tmp_path: Path) -> None:
+    code, out, _ = cli("export", "--format", "jsonld")
+    assert code == 0 and out.endswith("]\n") and not out.endswith("\n\n")
+    written = tmp_path / "all.jsonld"
+    assert cli("export", "--format", "jsonld", "-o", str(written))[0] == 0
+    assert written.read_bytes().endswith(b"]\n")

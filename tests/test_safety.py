@@ -17,6 +17,7 @@ import pytest
 from s3graph.build.loader import SourceFile, parse_file
 from s3graph.errors import DataError
 from s3graph.query.executors import InProcess, WorkerPool, _Worker
+from s3graph.web import create_app
 from tests.helpers import Listener, wait_for
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
@@ -171,6 +172,20 @@ def test_a_failed_federated_call_names_the_endpoint_not_the_reply(make_app, list
     assert json.loads(response.data)["message"] == f"a federated (SERVICE) call to <{endpoint}> failed"
     assert listener.connections >= 1  # it was allowed, and tried
 
+
+
+def test_a_failed_federated_canned_query_names_its_endpoint(settings, built, engine, listener: Listener,  # type: ignore[no-untyped-def]
+                                                            tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{listener.port}/sparql"
+    (tmp_path / "remote.rq").write_text(
+        "# title: A federated canned query\n# description: Calls the test's endpoint, which answers nothing.\n"
+        f"# federation: {endpoint}\n# inference: none\n"
+        f"SELECT * WHERE {{ ?s ?p ?o SERVICE <{endpoint}> {{ ?s ?p ?o }} }} ORDER BY ?s\n", encoding="utf-8")
+    app = create_app(settings.replace(federation_allowlist=(endpoint,), queries_dir=str(tmp_path)), built=built,
+                     executor=InProcess(engine))
+    response = app.test_client().get("/queries/remote", query_string={"format": "json"})
+    assert response.status_code == 502
+    assert json.loads(response.data)["message"] == f"a federated (SERVICE) call to <{endpoint}> failed"
 
 # d. size and nesting limits -----------------------------------------------------------------
 

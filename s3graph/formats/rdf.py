@@ -34,7 +34,8 @@ def serialize(items: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.Rdf
     abbreviates = rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
     out = ox.serialize(items, format=rdf_format, prefixes=PREFIXES if abbreviates else None)
     assert out is not None
-    return out
+    # Every document ends its last line (Oxigraph's JSON-LD ends at the closing bracket).
+    return out if not out or out.endswith(b"\n") else out + b"\n"
 
 
 def renderer(rdf_format: ox.RdfFormat) -> Callable[[Result], bytes]:
