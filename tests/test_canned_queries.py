@@ -235,29 +235,31 @@ def test_vanguard_initiative(answer: Answer) -> None:
     vanguard = S(EDITORIAL, "vanguard-initiative", SWEDEN_S)
     named = S(SWEDEN_S, "vanguard-initiative")
     assert answer("vanguard-initiative") == [(*row, "en", "all") for row in [
-        ("initiative", "Vanguard Initiative", None, "Region Dalarna", "member", "confirmed", vanguard),
-        ("initiative", "Vanguard Initiative", None, "Region Skåne", "member", "confirmed", vanguard),
-        ("initiative", "Vanguard Initiative", None, "Region Värmland", "member", "unverified", S(EDITORIAL, SWEDEN_S)),
-        ("initiative", "Vanguard Initiative", None, "Region Örebro län", "member", "unverified",
+        ("initiative", "Vanguard Initiative", None, None, "Region Dalarna", "member", "confirmed", vanguard),
+        ("initiative", "Vanguard Initiative", None, None, "Region Skåne", "member", "confirmed", vanguard),
+        ("initiative", "Vanguard Initiative", None, None, "Region Värmland", "member", "unverified",
          S(EDITORIAL, SWEDEN_S)),
-        # The source's "ADMA (Advanced Manufacturing)" is an unverified expansion.
-        ("pilot", "ADMA Energy", "optimization of products/services in the offshore industry",
+        ("initiative", "Vanguard Initiative", None, None, "Region Örebro län", "member", "unverified",
+         S(EDITORIAL, SWEDEN_S)),
+        # The source's two names for it; "ADMA (Advanced Manufacturing)" is an unverified expansion.
+        ("pilot", "ADMA Energy", "ADMA (Advanced Manufacturing)",
+         "optimization of products/services in the offshore industry",
          "Region Dalarna", "participant", "unverified", vanguard),
         # "biochemistry" is contradicted by the Initiative's own name of the pilot.
-        ("pilot", BIO_ECONOMY, "biochemistry", None, None, "contradicted", named),
-        ("pilot", "Efficient and Sustainable Manufacturing", "efficient manufacturing", None, None,
+        ("pilot", BIO_ECONOMY, "biochemistry", "", None, None, "contradicted", named),
+        ("pilot", "Efficient and Sustainable Manufacturing", "efficient manufacturing", "", None, None,
          "not assessed", named),
         # The full title of the 3D-printing pilot is not confirmed.
-        ("pilot", "High Performance Production through 3D-Printing", "3D printing", None, None, "unverified",
+        ("pilot", "High Performance Production through 3D-Printing", "3D printing", "", None, None, "unverified",
          named),
-        ("pilot", "New Nano-Enabled Products", "nanotechnology", "Region Skåne", "co-lead", "unverified",
+        ("pilot", "New Nano-Enabled Products", "nanotechnology", "", "Region Skåne", "co-lead", "unverified",
          S(EDITORIAL, "vanguard-nano-news", SWEDEN_S, "vanguard-initiative")),
     ]]
     assert [row[1] for row in answer("vanguard-initiative", lang="sv")][3:6] == [
         "Vanguard-initiativet",
         "Avancerad tillverkning inom energirelaterade områden",
         "Bioekonomi – interregionalt samarbete om innovativ användning av biomassa som inte är livsmedel"]
-    assert [(row[1], row[3]) for row in answer("vanguard-initiative", claims="confirmed")] == [
+    assert [(row[1], row[4]) for row in answer("vanguard-initiative", claims="confirmed")] == [
         ("Vanguard Initiative", "Region Dalarna"), ("Vanguard Initiative", "Region Skåne"),
         ("Efficient and Sustainable Manufacturing", None)]
 
