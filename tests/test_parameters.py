@@ -106,7 +106,8 @@ def test_an_empty_value_without_a_default_is_a_400_naming_the_parameter(
 
 
 @pytest.mark.parametrize("args", [[("region", "SE312"), ("region", "SE224")], [("region", "SE312"), ("region", "")],
-                                  [("infer", "true"), ("infer", "true")]])
+                                  [("infer", "true"), ("infer", "true")],
+                                  [("format", "csv"), ("format", "json")]])
 def test_a_repeated_parameter_is_a_400(client: FlaskClient, args: list[tuple[str, str]]) -> None:
     response = client.get("/queries/region-profile", query_string=args)
     assert response.status_code == 400 and response.json is not None

@@ -42,7 +42,7 @@ def answer(service: Service, slug: str, request: Request) -> Reply:
     canned = service.catalog.get(slug)
     first = request.first()
     values = {k: v for k, v in first.items() if k not in RESERVED}
-    repeated = sorted({k for k in values if len(request.all(k)) > 1})
+    repeated = sorted({k for k in (*values, "format") if len(request.all(k)) > 1})  # format too: once
     if repeated:
         raise QueryError(f"parameter {repeated[0]} is given {len(request.all(repeated[0]))} times; give it once",
                          code=Code.BAD_PARAMETER)
