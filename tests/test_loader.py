@@ -12,6 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from s3graph.build import store
 from s3graph.build.loader import discover, graph_iri
 from s3graph.build.pipeline import build
 from s3graph.build.store import BuiltGraph
@@ -206,6 +207,17 @@ def test_changing_a_data_file_changes_the_cache_key(small_data: Path, tmp_path: 
     assert changed.from_cache is False
     assert changed.key != first.key
     assert build(settings).from_cache is True
+
+
+def test_changing_the_reasoners_code_changes_the_cache_key(small_data: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # The inferred graph depends on the reasoner's code, which a checkout changes without a
+    # new package version: a cached build made by other code is not reused.
+    settings = settings_for(small_data, tmp_path)
+    first = build(settings)
+    monkeypatch.setattr(store, "reasoner_code", lambda: "other code")
+    changed = build(settings)
+    assert changed.from_cache is False and changed.key != first.key
 
 
 def _count(built: BuiltGraph) -> int:

@@ -89,9 +89,17 @@ class BuiltGraph:
         return dataset
 
 
+def reasoner_code() -> str:
+    """A hash of the reasoners' own code: the inferred graph depends on it, and a development
+    checkout changes it without changing the package version."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("reasoners.py", "rules.py"))).hexdigest()
+
+
 def cache_key(files: list[SourceFile], shapes: SourceFile, validated: bool, reasoner: str = "rules") -> str:
     """A hash of everything the build depends on: inputs, libraries and this package."""
     parts = {
+        "reasoner code": reasoner_code() if reasoner != "none" else None,
         "format": CACHE_FORMAT,
         "s3graph": __version__,
         "python": platform.python_version(),
