@@ -14,6 +14,8 @@ from .errors import Code, S3GraphError
 from .formats.registry import KINDS, dump_formats, of_kind
 from .query.catalog import RESERVED, load_catalog
 from .query.engines import ENGINES
+from .remote.publish import publish
+from .remote.store import backend_client, check_backend, query_timeout
 from .service.compose import compose
 from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, WARNING_HEADER, Request, Response
 from .service.service import TRUSTED, Service
@@ -152,11 +154,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = settings.replace(workers=args.workers)
     if args.threads is not None:
         settings = settings.replace(threads=args.threads)
+    if args.backend is not None:
+        settings = settings.replace(backend=args.backend)
     if settings.public_url == Settings().public_url:
         # Not configured: describe the service at the address it listens on.
         settings = settings.replace(public_url=f"http://{args.host}:{args.port}")
-    _service(settings).close()  # builds the graph (or checks the cache) once, before the processes start
+    service = _service(settings)  # builds the graph (or checks the cache) once, before the processes start
+    if settings.backend:
+        check_backend(backend_client(settings), service.built, query_timeout(settings))
+    service.close()
     serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Build (or reuse) the graph and write it into an existing store."""
+    settings = _settings(args)
+    if args.user is not None:
+        settings = settings.replace(backend_user=args.user)
+    if args.auth is not None:
+        settings = settings.replace(backend_auth=args.auth)
+    if args.batch < 1:
+        raise S3GraphError(f"--batch must be 1 or more, not {args.batch}", code=Code.USAGE)
+    built = _service(settings).built
+    update = backend_client(settings, args.to)
+    reader = backend_client(settings, args.query_url) if args.query_url else update
+    done = publish(built, update, query=reader, batch=args.batch, progress=_progress)
+    print(f"s3graph: published {sum(done.graphs.values())} triples in {len(done.graphs)} graphs to {args.to} "
+          f"({done.requests} requests, {done.seconds:.1f} s); serve it with "
+          f"s3graph serve --backend {args.query_url or args.to}", file=sys.stderr)
     return 0
 
 
@@ -227,11 +253,24 @@ def parser() -> argparse.ArgumentParser:
                    "the workers setting)")
     s.add_argument("--threads", type=int, help="HTTP threads per server process (default: the threads setting)")
     s.add_argument("--engine", choices=list(ENGINES), help="query engine (default: the engine setting)")
+    s.add_argument("--backend", metavar="URL", help="answer from this SPARQL 1.1 store's query endpoint, which "
+                   "`s3graph publish` wrote this build into (default: the backend setting; empty: the embedded store)")
+
+    p = command("publish", "write the built dataset (every named graph, the inferred one too) into an existing "
+                "SPARQL 1.1 store with SPARQL Update, for `serve --backend`")
+    p.add_argument("--to", metavar="URL", required=True, help="the store's SPARQL Update endpoint")
+    p.add_argument("--query-url", metavar="URL", help="the store's query endpoint, to check what it holds "
+                   "(default: the --to URL, as for Virtuoso and QLever)")
+    p.add_argument("--user", help="user name (the password is read from the environment variable "
+                   "S3GRAPH_BACKEND_PASSWORD; default: the backend_user setting)")
+    p.add_argument("--auth", choices=["basic", "digest"], help="authentication scheme (default: the backend_auth "
+                   "setting)")
+    p.add_argument("--batch", type=int, default=20000, help="triples per INSERT DATA request")
     return top
 
 
 COMMANDS = {"validate": cmd_validate, "stats": cmd_stats, "query": cmd_query,
-            "export": cmd_export, "queries": cmd_queries, "serve": cmd_serve}
+            "export": cmd_export, "queries": cmd_queries, "serve": cmd_serve, "publish": cmd_publish}
 
 
 def _port(text: str) -> int:

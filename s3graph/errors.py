@@ -37,6 +37,7 @@ class Code(StrEnum):
     QUERY_TOO_LARGE = "query-too-large"
     BUSY = "busy"
     FEDERATION_FAILED = "federation-failed"
+    BACKEND_FAILED = "backend-failed"
     UNKNOWN_FUNCTION = "unknown-function"
     WORKER_CRASHED = "worker-crashed"
     WORKER_START = "worker-start"

@@ -114,6 +114,11 @@ class Settings:
     rate_limit_window: float = setting(60.0, "Length of the rate-limit window, in seconds.", check=positive)
     reasoner: str = setting("rules", "rules computes the OWL-RL closure of the axioms the ontology uses, compiled into rules (the same triples as owlrl, about fifty times faster; an axiom it does not implement makes it use owlrl, logged); owlrl computes it with owlrl; none leaves the inferred graph empty (for benchmarks).",
                             check=one_of(_reasoners))
+    backend: str = setting("", "The query endpoint of an existing SPARQL 1.1 store that `s3graph publish` wrote this build into; queries, canned queries and pages are answered from it. Empty: the embedded store.",
+                           shown="empty (the embedded store)")
+    backend_user: str = setting("", "User name for the backend store (its password is read from the environment variable S3GRAPH_BACKEND_PASSWORD only); empty: no authentication.",
+                                shown="empty")
+    backend_auth: str = setting("basic", "How to authenticate to the backend store: basic or digest.", check=one_of(lambda: {"basic": 1, "digest": 1}))
     validate_on_build: bool = setting(True, "Check the data against the SHACL shapes when the graph is built (refuse to serve data that violates them).")
 
     def __post_init__(self) -> None:

@@ -78,10 +78,11 @@ ALLOWED = {
     "build": set(),
     "formats": set(),
     "query": {"build", "formats"},
-    "service": {"build", "query", "formats"},
+    "remote": {"build", "query", "formats"},
+    "service": {"build", "query", "formats", "remote"},
     "web": {"build", "query", "formats", "service"},
-    "server": {"build", "query", "formats", "service", "web"},
-    "cli": {"build", "query", "formats", "service", "server"},
+    "server": {"build", "query", "formats", "remote", "service", "web"},
+    "cli": {"build", "query", "formats", "remote", "service", "server"},
 }
 #: The only parts that may import a web framework or server.
 FRAMEWORKS = {"flask": {"web"}, "werkzeug": {"web"}, "jinja2": {"web"}, "waitress": {"server"}}

@@ -18,8 +18,8 @@ from waitress import wasyncore
 
 from ..build.pipeline import build
 from ..errors import S3GraphError
-from ..query.engines import make_engine
 from ..query.executors import Deadline
+from ..remote.store import engine_for
 from ..service.compose import compose
 from ..service.http import max_body
 from ..service.ratelimit import SharedRateLimiter
@@ -112,7 +112,7 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
     logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
         built = build(settings)  # from the cache the supervisor's build left
-        engine = make_engine(settings.engine, built, settings.base_iri, in_memory=True)
+        engine = engine_for(settings, built, in_memory=True)
         counts, stamps, limits = shared
         balance = Balance(counts, slot, stamps)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)

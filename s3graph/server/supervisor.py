@@ -63,7 +63,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
 
 def _announce(settings: Settings, host: str, port: int, how: str) -> None:
     print(f"s3graph: serving http://{host}:{port}/ (SPARQL at /sparql; {how}; engine "
-          f"{settings.engine})", file=sys.stderr, flush=True)
+          f"{'backend ' + settings.backend if settings.backend else settings.engine})", file=sys.stderr, flush=True)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

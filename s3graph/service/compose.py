@@ -7,6 +7,7 @@ from ..build.store import BuiltGraph
 from ..query.catalog import Catalog, load_catalog
 from ..query.engines import make_engine
 from ..query.executors import Executor, InProcess, make_executor
+from ..remote.store import engine_for
 from ..settings import Settings
 from .ratelimit import Limiter, RateLimiter
 from .service import PUBLIC, Parts, Profile, Service
@@ -36,6 +37,10 @@ def compose(settings: Settings, *, profile: Profile = PUBLIC, built: BuiltGraph 
     def make_executor_for_profile() -> Executor:
         if executor is not None:
             return executor
+        if settings.backend:
+            # The store's queries have a deadline of their own (remote.store.query_timeout):
+            # nothing here can overrun, so no process need ever be replaced.
+            return InProcess(engine_for(settings, graph))
         if profile.isolated:
             return make_executor(graph, settings.engine, settings.base_iri, settings.workers)
         return InProcess(make_engine(settings.engine, graph, settings.base_iri))

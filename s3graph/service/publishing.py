@@ -66,14 +66,15 @@ def not_modified_since(header: str, modified: str) -> bool:
 class Publisher:
     """Answers the publishing routes from the built store."""
 
-    def __init__(self, settings: Settings, built: BuiltGraph) -> None:
+    def __init__(self, settings: Settings, built: BuiltGraph, store: ox.Store | None = None) -> None:
         self.settings = settings
         self.built = built
+        self._store = store
 
     @cached_property
     def store(self) -> ox.Store:
-        """The read-only store (opened on first use)."""
-        return self.built.open_store()
+        """The read-only store (opened on first use), or the backend store given."""
+        return self._store if self._store is not None else self.built.open_store()
 
     @cached_property
     def resources(self) -> Resources:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from .. import __version__
 from ..build.store import BuiltGraph
@@ -24,6 +24,7 @@ from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, sele
 from ..query.executors import Executor, Job, Outcome
 from ..query.guard import CheckedQuery, check
 from ..query.regions import region_resolver
+from ..remote.store import engine_for
 from ..settings import Settings
 from ..terms import text
 from . import canned
@@ -93,7 +94,10 @@ class Service:
 
     @cached_property
     def lookup(self) -> OxigraphEngine:
-        """An in-process engine for fixed internal look-ups, never a client's text."""
+        """An in-process engine for fixed internal look-ups, never a client's text (with a
+        backend store, the engine that asks it: the same `execute` and `store`)."""
+        if self.settings.backend:
+            return cast(OxigraphEngine, engine_for(self.settings, self.built))
         return OxigraphEngine(self.built, self.settings.base_iri)
 
     @cached_property
@@ -280,7 +284,7 @@ class Service:
     @cached_property
     def publisher(self) -> Publisher:
         """The linked-data routes: resources, the ontology, dumps, the dataset description."""
-        return Publisher(self.settings, self.built)
+        return Publisher(self.settings, self.built, self.lookup.store if self.settings.backend else None)
 
     def home(self, request: Request) -> Reply:
         """The front page: what this is, its figures, where to go, a picture of the graph."""
