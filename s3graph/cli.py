@@ -145,17 +145,17 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
+def _given(settings: Settings, **options: object) -> Settings:
+    """The settings with the command-line options that were given (not None) in place."""
+    given = {name: value for name, value in options.items() if value is not None}
+    return settings.replace(**given) if given else settings
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Build (or reuse) the graph and serve it over HTTP."""
     from .server.supervisor import serve  # the web layer is only imported to serve
 
-    settings = _settings(args)
-    if args.workers is not None:
-        settings = settings.replace(workers=args.workers)
-    if args.threads is not None:
-        settings = settings.replace(threads=args.threads)
-    if args.backend is not None:
-        settings = settings.replace(backend=args.backend)
+    settings = _given(_settings(args), workers=args.workers, threads=args.threads, backend=args.backend)
     if settings.public_url == Settings().public_url:
         # Not configured: describe the service at the address it listens on.
         settings = settings.replace(public_url=f"http://{args.host}:{args.port}")
@@ -169,11 +169,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Build (or reuse) the graph and write it into an existing store."""
-    settings = _settings(args)
-    if args.user is not None:
-        settings = settings.replace(backend_user=args.user)
-    if args.auth is not None:
-        settings = settings.replace(backend_auth=args.auth)
+    settings = _given(_settings(args), backend_user=args.user, backend_auth=args.auth)
     if args.batch < 1:
         raise S3GraphError(f"--batch must be 1 or more, not {args.batch}", code=Code.USAGE)
     built = _service(settings).built

@@ -33,7 +33,7 @@ class Store:
     auth: str = "basic"
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if process.poll() is not None:
@@ -47,7 +47,7 @@ def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> No
     raise RuntimeError(f"the store at {url} did not answer within {seconds} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(10)
@@ -67,10 +67,10 @@ def oxigraph_server(folder: Path) -> Iterator[Store]:
     process = subprocess.Popen(arguments,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(f"http://127.0.0.1:{port}/query", process)
+        wait_until_answering(f"http://127.0.0.1:{port}/query", process)
         yield Store(f"http://127.0.0.1:{port}/query", f"http://127.0.0.1:{port}/update")
     finally:
-        _stop(process)
+        stop(process)
 
 
 VIRTUOSO_INI = """[Database]
@@ -115,8 +115,8 @@ def virtuoso(folder: Path) -> Iterator[Store]:
     process = subprocess.Popen([command, "+foreground", "+configfile", str(ini)], cwd=folder,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(f"http://127.0.0.1:{http}/sparql", process)
+        wait_until_answering(f"http://127.0.0.1:{http}/sparql", process)
         yield Store(f"http://127.0.0.1:{http}/sparql", f"http://127.0.0.1:{http}/sparql-auth",
                     "dba", "dba", "digest")
     finally:
-        _stop(process)
+        stop(process)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from s3graph.errors import DataError
 from s3graph.query.executors import InProcess, WorkerPool, _Worker
 from s3graph.web import create_app
 from tests.helpers import Listener, wait_for
+from tests.stores import free_port, stop, wait_until_answering
 
 SIMPLE = "SELECT ?code WHERE { <https://w3id.org/s3graph/id/territory/SE312> " \
     "<https://w3id.org/s3graph/ontology#nutsCode> ?code }"
@@ -125,29 +124,18 @@ def remote_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (data / "remote.ttl").write_text(
         "@prefix ex: <http://example.org/> .\n"
         "<https://w3id.org/s3graph/id/territory/SE312> ex:note \"seen at the remote endpoint\" .\n")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     cache = tmp_path_factory.mktemp("remote-cache")
     process = subprocess.Popen(
         [sys.executable, "-m", "s3graph.cli", "serve", "--port", str(port), "--workers", "0",
          "--data-dir", str(data), "--cache-dir", str(cache)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("the remote endpoint did not start")
-    yield url
-    process.terminate()
-    process.wait(10)
+    try:
+        wait_until_answering(url, process, 120)
+        yield url
+    finally:
+        stop(process)
 
 
 def test_federated_query_to_an_allowed_endpoint(make_app, remote_endpoint: str) -> None:  # type: ignore[no-untyped-def]
