@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax import SAXParseException
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from ..errors import DataError
+from ..terms import from_rdflib
 
 #: File suffixes the loader reads, and the rdflib parser for each.
 FORMATS = {".ttl": "turtle", ".nt": "turtle", ".rdf": "xml", ".owl": "xml"}  # N-Triples is Turtle
@@ -84,6 +86,11 @@ def _syntax_error(exc: BadSyntax, path: str) -> DataError:
 
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_OXIGRAPH_WHERE = re.compile(r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)"
+                             r"|between line \d+ column \d+ and line \d+ column \d+): ")
+
+#: The triples of one file, in pyoxigraph's terms (what the reasoner, validator and store take).
+Triples = list[ox.Triple]
 
 
 def _check_iris(graph: rdflib.Graph, raw: bytes, path: str) -> None:
@@ -97,32 +104,56 @@ def _check_iris(graph: rdflib.Graph, raw: bytes, path: str) -> None:
                                 path=path, line=line)
 
 
-def parse_file(source: SourceFile) -> rdflib.Graph:
-    """Parse one file into a fresh graph named after it; a bad file raises DataError."""
+def _parse_rdf_xml(raw: bytes, source: SourceFile, base: str) -> Triples:
+    """RDF/XML through rdflib (whose errors carry a line; Oxigraph's RDF/XML errors do not)."""
+    if _DTD.search(raw):
+        raise DataError("RDF/XML with a DOCTYPE or ENTITY declaration is refused", path=source.path)
+    graph = rdflib.Graph(identifier=rdflib.URIRef(source.graph))
+    try:
+        graph.parse(data=raw, format="xml", publicID=base)
+    except SAXParseException as exc:
+        raise DataError(f"column {exc.getColumnNumber()}: {exc.getMessage()}",
+                        path=source.path, line=exc.getLineNumber()) from None
+    except BadSyntax as exc:
+        raise _syntax_error(exc, source.path) from None
+    _check_iris(graph, raw, source.path)
+    return [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+def _parse_turtle(source: SourceFile, base: str) -> Triples:
+    """Turtle and N-Triples through Oxigraph's parser: ten times rdflib's speed, and strict
+    about IRIs; its errors give the line and column where the problem starts."""
+    try:
+        with open(source.path, "rb") as handle:
+            return [quad.triple for quad in ox.parse(handle, format=ox.RdfFormat.TURTLE, base_iri=base,
+                                                     rename_blank_nodes=True)]
+    except SyntaxError as exc:
+        line, column = exc.lineno, exc.offset
+        why = _OXIGRAPH_WHERE.sub("", str(exc.msg)) or "syntax error"
+        where = f"column {column}: " if column else ""
+        raise DataError(f"{where}{why}", path=source.path, line=line) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 (byte {exc.start})", path=source.path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read file ({exc.strerror})", path=source.path) from None
+
+
+def parse_file(source: SourceFile) -> Triples:
+    """Parse one file into its triples; a bad file raises DataError naming file and line."""
     path = Path(source.path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise DataError(f"unsupported file type {suffix!r}", path=source.path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read file ({exc.strerror})", path=source.path) from None
-    if FORMATS[suffix] == "xml" and _DTD.search(raw):
-        raise DataError("RDF/XML with a DOCTYPE or ENTITY declaration is refused", path=source.path)
-    graph = rdflib.Graph(identifier=rdflib.URIRef(source.graph))
-    try:
-        graph.parse(data=raw, format=FORMATS[suffix], publicID=path.resolve().as_uri())
-    except BadSyntax as exc:
-        raise _syntax_error(exc, source.path) from None
-    except SAXParseException as exc:
-        raise DataError(f"column {exc.getColumnNumber()}: {exc.getMessage()}",
-                        path=source.path, line=exc.getLineNumber()) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 (byte {exc.start})", path=source.path) from None
-    _check_iris(graph, raw, source.path)
-    return graph
+    base = path.resolve().as_uri()
+    if FORMATS[suffix] == "xml":
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"cannot read file ({exc.strerror})", path=source.path) from None
+        return _parse_rdf_xml(raw, source, base)
+    return _parse_turtle(source, base)
 
 
-def load(files: list[SourceFile]) -> dict[str, rdflib.Graph]:
+def load(files: list[SourceFile]) -> dict[str, Triples]:
     """Parse every file; returns named graph IRI -> graph, in load order."""
     return {source.graph: parse_file(source) for source in files}

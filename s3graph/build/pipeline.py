@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import rdflib
+import pyoxigraph as ox
 
 from ..errors import Code, S3GraphError, ValidationFailed
 from ..settings import Settings
-from .loader import SourceFile, discover, graph_iri, load
+from .loader import SourceFile, Triples, discover, graph_iri, load
 from .reasoners import REASONERS
 from .store import BuiltGraph, DamagedEntry, GraphInfo, cache_key, integrity, read_cached, write_store
 from .validation import Report, validate
@@ -77,11 +77,9 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
             raise ValidationFailed(report.text())
     mark = time.perf_counter()
     inferred_iri = graph_iri(settings.base_iri, "inferred")
-    inferred = rdflib.Graph(identifier=rdflib.URIRef(inferred_iri))
     if settings.reasoner != "none":
         progress(f"computing the OWL-RL closure ({settings.reasoner})")
-    for triple in reasoner(triple for graph in graphs.values() for triple in graph):
-        inferred.add(triple)
+    inferred = [ox.Triple(*triple) for triple in reasoner([t for graph in graphs.values() for t in graph])]
     graphs[inferred_iri] = inferred
     timings["infer"] = time.perf_counter() - mark
 
@@ -98,7 +96,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
                       time.perf_counter() - started, result.timings)
 
 
-def _write(settings: Settings, key: str, final: Path, graphs: dict[str, rdflib.Graph], inferred_iri: str,
+def _write(settings: Settings, key: str, final: Path, graphs: dict[str, Triples], inferred_iri: str,
            files: list[SourceFile], timings: dict[str, float], mark: float) -> None:
     """Write the entry in a folder of its own, then move it into place in one rename."""
     Path(settings.cache_dir).mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,17 @@ semi-naively (s3graph/build/rules.py): the same triples as owlrl, fifty times fa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 import owlrl
+import pyoxigraph as ox
 import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from ..registry import Registry
+from ..terms import from_rdflib, to_rdflib
 
 Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
 
@@ -82,18 +85,29 @@ def closure(asserted: Iterable[Triple]) -> set[Triple]:
     return inferred
 
 
+def closure_of(asserted: Iterable[tuple[Hashable, Hashable, Hashable]]) -> set[tuple[Hashable, Hashable, Hashable]]:
+    """owlrl's closure of triples in rdflib's terms or pyoxigraph's, answered in the same kind
+    (the build speaks pyoxigraph's: they go to rdflib and back)."""
+    triples = list(asserted)
+    if not triples or not isinstance(triples[0][1], ox.NamedNode):
+        return closure(triples)  # type: ignore[arg-type,return-value]
+    found = closure((to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in triples)  # type: ignore[arg-type]
+    return {(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in found}
+
+
 def nothing(asserted: Iterable[Triple]) -> set[Triple]:
     """No inference: the inferred graph stays empty."""
     return set()
 
 
-#: A reasoner takes the asserted triples and returns what it infers (asserted ones left out).
-Reasoner = Callable[[Iterable[Triple]], set[Triple]]
+#: A reasoner takes the asserted triples (pyoxigraph's terms in the build) and returns what it
+#: infers, in the same terms (asserted ones left out).
+Reasoner = Callable[[Iterable[Any]], set[Any]]
 
-def _rules(asserted: Iterable[Triple]) -> set[Triple]:
+def _rules(asserted: Iterable[Any]) -> set[Any]:
     from .rules import closure as rules_closure
 
     return rules_closure(asserted)
 
 
-REASONERS: Registry[Reasoner] = Registry("reasoner", {"rules": _rules, "owlrl": closure, "none": nothing})
+REASONERS: Registry[Reasoner] = Registry("reasoner", {"rules": _rules, "owlrl": closure_of, "none": nothing})

@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from importlib.metadata import version
@@ -16,7 +17,6 @@ import pyoxigraph as ox
 import rdflib
 
 from .. import __version__
-from ..terms import from_rdflib
 from .loader import SourceFile
 
 #: Bump when the layout of the cache changes, so that old entries are not reused.
@@ -162,14 +162,14 @@ def read_cached(directory: Path, started: float) -> BuiltGraph | None:
     return BuiltGraph(key, str(directory), graphs, True, time.perf_counter() - started, timings)
 
 
-def write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) -> None:
+def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdir: Path) -> None:
     """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
 
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
-    of blank nodes of the asserted ones).
+    of blank nodes of the asserted ones). The triples are pyoxigraph's terms.
     """
-    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.NamedNode(iri))  # type: ignore[arg-type]
-             for iri, graph in graphs.items() for s, p, o in graph]
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
+             for iri, graph in graphs.items() for t in graph]
     # The store's default graph: every triple once (asserted and inferred); and the merge of
     # the asserted graphs alone, for queries without inference (see engines.EVERYTHING).
     inferred_graph = ox.NamedNode(inferred)
@@ -180,6 +180,7 @@ def write_store(graphs: dict[str, rdflib.Graph], inferred: str, workdir: Path) -
     quads.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in everything])
     nquads = workdir / "dataset.nq"
     ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
+    del quads, merged, everything
     store = ox.Store(str(workdir / "oxigraph"))
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()

@@ -9,7 +9,8 @@ import pyshacl
 import rdflib
 from rdflib.namespace import SH
 
-from .loader import SourceFile, parse_file
+from ..terms import to_rdflib
+from .loader import SourceFile, Triples, parse_file
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,18 @@ def _short(node: rdflib.term.Node | None) -> str:
     return node.n3() if not isinstance(node, rdflib.BNode) else "[blank node]"
 
 
-def validate(graphs: Iterable[rdflib.Graph], shapes: SourceFile) -> Report:
-    """Validate the union of `graphs` (data and ontology) against the shapes file."""
+def _rdflib_graph(graphs: Iterable[Triples]) -> rdflib.Graph:
     union = rdflib.Graph()
     for graph in graphs:
-        union += graph
-    shapes_graph = parse_file(shapes)
+        for s, p, o in graph:
+            union.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    return union
+
+
+def validate(graphs: Iterable[Triples], shapes: SourceFile) -> Report:
+    """Validate the union of `graphs` (data and ontology) against the shapes file."""
+    union = _rdflib_graph(graphs)
+    shapes_graph = _rdflib_graph([parse_file(shapes)])
     conforms, results, _ = pyshacl.validate(union, shacl_graph=shapes_graph, inference="none",
                                             advanced=True, allow_warnings=False)
     violations = []
