@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
+from s3graph.build.loader import SourceFile, discover, load, parse_file
 from s3graph.build.pipeline import build, check_shapes
-from s3graph.build.validation import Violation
+from s3graph.build.validation import Violation, validate, validate_with_pyshacl
 from s3graph.errors import ValidationFailed
 from s3graph.settings import Settings
 
@@ -126,3 +133,125 @@ def test_building_without_validation_accepts_broken_data(data_copy: Path, tmp_pa
     assert build(settings).from_cache is False
     with pytest.raises(ValidationFailed):
         build(settings.replace(validate_on_build=True))
+
+
+# --- s3graph's validator against pySHACL: the same report on data broken at random ---------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _shapes_at_work(shapes: list[ox.Triple], triples: list[ox.Triple]) -> list[tuple[list[object], list[ox.NamedNode]]]:
+    """For each node shape, its focus nodes in `triples` and the paths its property shapes (and
+    those in its sh:or, sh:xone, sh:not lists) constrain, with rdf:type: what breaking one of
+    its focus nodes means changing."""
+    sh, sub_class = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    about: dict[object, list[ox.Triple]] = {}
+    for t in shapes:
+        about.setdefault(t.subject, []).append(t)
+    supers: dict[object, set[object]] = {}
+    for t in triples:
+        if t.predicate.value == sub_class:
+            supers.setdefault(t.subject, set()).add(t.object)
+
+    def above(cls: object) -> set[object]:
+        found, todo = set(), [cls]
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.add(node)
+                todo.extend(supers.get(node, ()))
+        return found
+
+    def reach(node: object, seen: set[object]) -> set[ox.NamedNode]:
+        if node in seen:
+            return set()
+        seen.add(node)
+        found = {t.object for t in about.get(node, []) if t.predicate.value == sh + "path"}
+        for t in about.get(node, []):
+            if isinstance(t.object, ox.BlankNode):
+                found |= reach(t.object, seen)
+        return found  # type: ignore[return-value]
+
+    out = []
+    for root, facts in about.items():
+        focus: set[object] = set()
+        for target in facts:
+            kind = target.predicate.value.removeprefix(sh)
+            if kind == "targetClass":
+                focus |= {t.subject for t in triples
+                          if t.predicate.value == RDF + "type" and target.object in above(t.object)}
+            elif kind == "targetSubjectsOf":
+                focus |= {t.subject for t in triples if t.predicate == target.object}
+            elif kind == "targetObjectsOf":
+                focus |= {t.object for t in triples if t.predicate == target.object}
+        if focus:
+            out.append((sorted(focus, key=str), sorted(reach(root, set()) | {ox.NamedNode(RDF + "type")}, key=str)))
+    return out
+
+
+def _values(bundled: list[ox.Triple], shapes: list[ox.Triple]) -> tuple[list[Any], list[Any]]:
+    """Values a broken fact may take: the data's own nodes and classes, the shapes' terms, and
+    literals of the shapes' datatypes, well and ill formed, tagged and not."""
+    nodes = sorted({t.subject for t in bundled[:4000:7]} | {t.object for t in shapes if not isinstance(
+        t.object, ox.BlankNode)}, key=str)
+    typed = [("SE312", "string"), ("SE31X", "string"), ("SE-W", "string"), ("2", "integer"), ("0", "integer"),
+             ("7", "integer"), ("02", "integer"), ("two", "integer"), ("2019-05-01", "date"),
+             ("2019-02-30", "date"), ("2019", "gYear"), ("19", "gYear"), ("2019-05", "gYearMonth"),
+             ("2019-13", "gYearMonth"), ("2.5", "decimal")]
+    literals = [ox.Literal(text, datatype=ox.NamedNode(XSD + kind)) for text, kind in typed]
+    literals += [ox.Literal("Dalarna", language=tag) for tag in ("en", "sv", "en-GB", "EN")]
+    literals += [ox.Literal("http://data.europa.eu/nuts/code/SE312")]
+    nodes.append(ox.BlankNode("broken"))
+    return nodes, literals
+
+
+CHANGES = ["drop", "add", "replace", "add to a value"]
+
+
+@pytest.fixture(scope="module")
+def validation_inputs(settings: Settings) -> tuple[list[list[ox.Triple]], SourceFile, list[ox.Triple]]:
+    files = discover(settings.ontology_path, settings.data_dir, settings.base_iri)
+    shapes = discover(settings.shapes_path, settings.data_dir, settings.base_iri)[0]
+    return list(load(files).values()), shapes, parse_file(shapes)
+
+
+def test_the_bundled_data_gets_the_same_report_from_both_validators(validation_inputs, caplog) -> None:  # type: ignore[no-untyped-def]
+    graphs, shapes, _ = validation_inputs
+    assert validate(graphs, shapes) == validate_with_pyshacl(graphs, shapes)
+    assert "using pySHACL" not in caplog.text  # the bundled shapes are all s3graph's validator's
+
+
+@settings_(max_examples=int(os.environ.get("S3GRAPH_SHACL_EXAMPLES", "20")), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_broken_data_gets_pyshacls_report(validation_inputs, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
+    """A shape's focus nodes broken at random (a value of one of its paths removed, added or
+    changed, with values that break or keep each constraint, the value node's own facts too):
+    both validators give the same results."""
+    graphs, shapes, shape_triples = validation_inputs
+    triples = [t for g in graphs for t in g]
+    nodes, literals = _values(triples, shape_triples)
+    at_work = _shapes_at_work(shape_triples, triples)
+    # The choices are drawn first, as plain numbers picked from each list modulo its length,
+    # so that what hypothesis draws never depends on the data it has changed so far.
+    pick = st.integers(0, 1 << 20)
+    changes = data.draw(st.lists(st.tuples(pick, pick, pick, pick, pick, st.sampled_from(CHANGES), st.booleans()),
+                                 min_size=1, max_size=4), label="changes")
+    for shape_at, node_at, path_at, fact_at, value_at, change, literal in changes:
+        focus, paths = at_work[shape_at % len(at_work)]
+        node, path = focus[node_at % len(focus)], paths[path_at % len(paths)]
+        facts = [t for t in triples if t.subject == node and t.predicate == path]
+        fact = facts[fact_at % len(facts)] if facts else None
+        if fact is None or (change == "add to a value" and isinstance(fact.object, ox.Literal)):
+            change = "add"
+        if change in ("drop", "replace"):
+            triples = [t for t in triples if t != fact]
+        if change == "add to a value":
+            assert fact is not None
+            node, path = fact.object, paths[value_at % len(paths)]
+        if change != "drop":
+            pool = literals if literal else nodes
+            triples.append(ox.Triple(node, path, pool[value_at % len(pool)]))
+    ours, theirs = validate([triples], shapes), validate_with_pyshacl([triples], shapes)
+    assert ours == theirs

@@ -1,7 +1,8 @@
-"""Check the asserted data against the SHACL shapes with pySHACL and report readably."""
+"""Check the asserted data against the SHACL shapes (s3graph's validator, or pySHACL) and report readably."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from rdflib.namespace import SH
 
 from ..terms import to_rdflib
 from .loader import SourceFile, Triples, parse_file
+from .shacl import Unsupported, Validator
+
+log = logging.getLogger("s3graph.build")
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,13 @@ def _rdflib_graph(graphs: Iterable[Triples]) -> rdflib.Graph:
     return union
 
 
-def validate(graphs: Iterable[Triples], shapes: SourceFile) -> Report:
-    """Validate the union of `graphs` (data and ontology) against the shapes file."""
+def _report(violations: list[Violation]) -> Report:
+    violations.sort(key=lambda v: (v.focus, v.path, v.message))
+    return Report(not violations, tuple(violations))
+
+
+def validate_with_pyshacl(graphs: Iterable[Triples], shapes: SourceFile) -> Report:
+    """Validate with pySHACL (the reference, and the fallback for shapes `shacl` does not implement)."""
     union = _rdflib_graph(graphs)
     shapes_graph = _rdflib_graph([parse_file(shapes)])
     conforms, results, _ = pyshacl.validate(union, shacl_graph=shapes_graph, inference="none",
@@ -69,5 +78,25 @@ def validate(graphs: Iterable[Triples], shapes: SourceFile) -> Report:
             message=str(results.value(result, SH.resultMessage) or "violates a shape"),
             severity=_short(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1].rstrip(">"),
         ))
-    violations.sort(key=lambda v: (v.focus, v.path, v.message))
-    return Report(bool(conforms), tuple(violations))
+    report = _report(violations)
+    assert report.conforms == bool(conforms), "pySHACL's verdict and its results disagree"
+    return report
+
+
+def validate(graphs: Iterable[Triples], shapes: SourceFile) -> Report:
+    """Validate the union of `graphs` (data and ontology) against the shapes file: with
+    s3graph's own validator (s3graph/build/shacl.py), or pySHACL where the shapes use what it
+    does not implement (logged)."""
+    shapes_triples = parse_file(shapes)
+    try:
+        validator = Validator(shapes_triples)
+    except Unsupported as why:
+        log.warning("the SHACL validator does not implement %s (in %s); using pySHACL", why, shapes.path)
+        return validate_with_pyshacl(graphs, shapes)
+    results = validator.validate(t for graph in graphs for t in graph)
+    return _report([Violation(_written(r.focus), _written(r.path), r.message, r.severity) for r in results])
+
+
+def _written(term: object) -> str:
+    """A term as the report writes it (rdflib's N3 form, as pySHACL's report gives it)."""
+    return _short(to_rdflib(term)) if term is not None else ""  # type: ignore[arg-type]
