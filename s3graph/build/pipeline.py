@@ -79,7 +79,8 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     inferred_iri = graph_iri(settings.base_iri, "inferred")
     if settings.reasoner != "none":
         progress(f"computing the OWL-RL closure ({settings.reasoner})")
-    inferred = [ox.Triple(*triple) for triple in reasoner([t for graph in graphs.values() for t in graph])]
+    inferred = [t if isinstance(t, ox.Triple) else ox.Triple(*t)
+                for t in reasoner([t for graph in graphs.values() for t in graph])]
     graphs[inferred_iri] = inferred
     timings["infer"] = time.perf_counter() - mark
 

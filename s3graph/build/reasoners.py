@@ -8,7 +8,7 @@ semi-naively (s3graph/build/rules.py): the same triples as owlrl, fifty times fa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable
 from typing import Any
 
 import owlrl
@@ -101,13 +101,13 @@ def nothing(asserted: Iterable[Triple]) -> set[Triple]:
 
 
 #: A reasoner takes the asserted triples (pyoxigraph's terms in the build) and returns what it
-#: infers, in the same terms (asserted ones left out).
-Reasoner = Callable[[Iterable[Any]], set[Any]]
+#: infers, in the same terms, each triple once (asserted ones left out).
+Reasoner = Callable[[Iterable[Any]], Collection[Any]]
 
-def _rules(asserted: Iterable[Any]) -> set[Any]:
-    from .rules import closure as rules_closure
+def _rules(asserted: Iterable[Any]) -> Collection[Any]:
+    from .rules import closure_list
 
-    return rules_closure(asserted)
+    return closure_list(asserted)
 
 
 REASONERS: Registry[Reasoner] = Registry("reasoner", {"rules": _rules, "owlrl": closure_of, "none": nothing})

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
@@ -391,11 +392,17 @@ def closure(asserted: Iterable[Triple]) -> set[Triple]:
     """The `rules` reasoner: these rules where they suffice, owlrl (logged) where they do not.
 
     Noise (`reasoners.is_noise`) is left out, as from owlrl's closure."""
+    return set(closure_list(asserted))
+
+
+def closure_list(asserted: Iterable[Triple]) -> list[Triple]:
+    """`closure`, as a list of distinct triples (pyoxigraph's `Triple`s for pyoxigraph's terms):
+    what the build stores, without a set of two million triples in between."""
     from .reasoners import closure_of
 
     prepared = _prepare(asserted)
     if prepared is None:
-        return set()
+        return []
     terms, triples = prepared
     literal = terms.literals()
     try:
@@ -403,7 +410,12 @@ def closure(asserted: Iterable[Triple]) -> set[Triple]:
     except Unsupported as why:
         log.warning("the rules reasoner does not implement %s; using owlrl for this graph", why)
         back = terms.terms
-        return closure_of([(back[s], back[p], back[o]) for s, p, o in triples])
+        return list(closure_of([(back[s], back[p], back[o]) for s, p, o in triples]))
     is_noise = _noise(terms, literal)
     back = terms.terms
-    return {(back[s], back[p], back[o]) for s, p, o in found if not is_noise((s, p, o))}
+    make: Any = ox.Triple if isinstance(back[terms.v["type"]], ox.NamedNode) else _tuple
+    return [make(back[s], back[p], back[o]) for s, p, o in found if not is_noise((s, p, o))]
+
+
+def _tuple(s: Term, p: Term, o: Term) -> Triple:
+    return (s, p, o)

@@ -7,7 +7,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from importlib.metadata import version
@@ -166,21 +166,29 @@ def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdi
     """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
 
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
-    of blank nodes of the asserted ones). The triples are pyoxigraph's terms.
+    of blank nodes of the asserted ones). The quads stream into the document: at 10^6
+    triples a list of every quad would hold gigabytes.
     """
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri))
-             for iri, graph in graphs.items() for t in graph]
+    inferred_graph = graphs[inferred]
     # The store's default graph: every triple once (asserted and inferred); and the merge of
     # the asserted graphs alone, for queries without inference (see engines.EVERYTHING).
-    inferred_graph = ox.NamedNode(inferred)
-    merged = {q.triple for q in quads if q.graph_name != inferred_graph}
-    everything = merged | {q.triple for q in quads if q.graph_name == inferred_graph}
-    asserted = ox.NamedNode(ASSERTED_MERGE)
-    quads.extend([ox.Quad(t.subject, t.predicate, t.object, asserted) for t in merged])
-    quads.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in everything])
+    merged = {t for iri, graph in graphs.items() if iri != inferred for t in graph}
+
+    def quads() -> Iterator[ox.Quad]:
+        for iri, graph in graphs.items():
+            name = ox.NamedNode(iri)
+            for t in graph:
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
+        asserted, default = ox.NamedNode(ASSERTED_MERGE), ox.DefaultGraph()
+        for t in merged:
+            yield ox.Quad(t.subject, t.predicate, t.object, asserted)
+            yield ox.Quad(t.subject, t.predicate, t.object, default)
+        for t in inferred_graph:  # the reasoner infers no asserted triple, each triple once
+            if t not in merged:
+                yield ox.Quad(t.subject, t.predicate, t.object, default)
+
     nquads = workdir / "dataset.nq"
-    ox.serialize(quads, str(nquads), format=ox.RdfFormat.N_QUADS)
-    del quads, merged, everything
+    ox.serialize(quads(), str(nquads), format=ox.RdfFormat.N_QUADS)
     store = ox.Store(str(workdir / "oxigraph"))
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
