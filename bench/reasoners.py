@@ -2,9 +2,9 @@
 """The reasoners side by side: time and peak memory of the OWL-RL closure, rules against owlrl.
 
 For each size, synthetic data (bench/generate.py) is parsed as the build parses it
-(Oxigraph) and reasoned over, with the ontology, by each reasoner in a fresh process (so that its peak resident memory is its own), and where
-both finish the two inferred sets are compared triple for triple. owlrl runs only up to
---owlrl-max triples (it takes minutes at 10^5).
+(Oxigraph) and reasoned over, with the ontology, by each reasoner in a fresh process (so
+that its peak resident memory is its own), and where both finish the two inferred sets are
+compared triple for triple. owlrl runs only up to --owlrl-max triples (six minutes at 10^5).
 
     python bench/reasoners.py                       # 10^4 and 10^5, owlrl at 10^4
     python bench/reasoners.py --sizes 10000 1000000 --owlrl-max 10000

@@ -19,6 +19,11 @@ from .errors import ConfigError
 
 ENV_PREFIX = "S3GRAPH_"
 
+#: `store_in_memory=auto` keeps builds of up to this many named-graph triples in memory: at 10^6
+#: asserted triples (2.9·10^6 with the inferred ones) a copy is about 0.9 GiB per process
+#: (bench/canned.py), two processes well inside the 4 GiB of the EU-scale target.
+IN_MEMORY_AUTO = 4_000_000
+
 DEFAULT_ALLOWLIST = (
     "https://query.wikidata.org/sparql",
     "https://publications.europa.eu/webapi/rdf/sparql",
@@ -84,6 +89,8 @@ class Settings:
                               shown="`http://HOST:PORT` of `serve`")
     engine: str = setting("oxigraph", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking).",
                           check=one_of(_engines))
+    store_in_memory: str = setting("auto", "Where each server process reads the built dataset from: true loads a copy into its own memory (the fastest queries; every process holds one), false opens the built on-disk store read-only, one store shared by every process through the page cache; auto is true up to 4,000,000 triples in the named graphs (about 1.4·10^6 asserted, with what inference adds) and false above.",
+                                   check=one_of(lambda: {"auto": 1, "true": 1, "false": 1}))
     workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
                            check=at_least(0))
     threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
@@ -134,6 +141,12 @@ class Settings:
         for name, path in defaults.items():
             if not getattr(self, name):
                 object.__setattr__(self, name, str(path))
+
+    def keeps_in_memory(self, triples: int) -> bool:
+        """Whether a server process loads a build of `triples` (named graphs) into memory."""
+        if self.store_in_memory == "auto":
+            return triples <= IN_MEMORY_AUTO
+        return self.store_in_memory == "true"
 
     def memory_limit_bytes(self) -> int:
         """The memory ceiling of one server process, in bytes (the default shares the machine's)."""

@@ -146,3 +146,19 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
         default = getattr(Settings(), f.name)
         raw = ",".join(default) if isinstance(default, tuple) else str(default)
         assert getattr(load_settings(environ={f"S3GRAPH_{f.name.upper()}": raw}), f.name) == default
+
+
+# --- where a server process reads the store from --------------------------------------------
+
+@pytest.mark.parametrize(("value", "triples", "expected"), [
+    ("auto", 28_000, True), ("auto", 4_000_000, True), ("auto", 4_000_001, False),
+    ("true", 50_000_000, True), ("false", 1, False),
+])
+def test_store_in_memory_auto_keeps_small_builds_in_memory(value: str, triples: int, expected: bool) -> None:
+    assert load_settings(environ={"S3GRAPH_STORE_IN_MEMORY": value}).keeps_in_memory(triples) is expected
+
+
+def test_store_in_memory_takes_only_auto_true_or_false() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"S3GRAPH_STORE_IN_MEMORY": "ram"})
+    assert caught.value.message == "setting store_in_memory: 'ram' is not one of auto, true, false"

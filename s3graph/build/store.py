@@ -74,6 +74,11 @@ class BuiltGraph:
         """When the build was written, as an HTTP date (Last-Modified of its dumps)."""
         return formatdate(os.stat(os.path.join(self.directory, "meta.json")).st_mtime, usegmt=True)
 
+    @property
+    def triples(self) -> int:
+        """The triples of every named graph (asserted and inferred), as `s3graph stats` counts them."""
+        return sum(g.triples for g in self.graphs)
+
     def graph_iris(self) -> tuple[str, ...]:
         """Every named graph's IRI."""
         return tuple(g.iri for g in self.graphs)

@@ -251,9 +251,9 @@ class _QueryThread:
         return outcome
 
 
-def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri: str) -> None:
+def _worker_main(conn: Connection, built: BuiltGraph, engine_name: str, base_iri: str, in_memory: bool) -> None:
     """The loop of a worker process: receive jobs, send outcomes, until told to stop."""
-    engine = make_engine(engine_name, built, base_iri, in_memory=True)
+    engine = make_engine(engine_name, built, base_iri, in_memory=in_memory)
     conn.send("ready")
     while True:
         try:
@@ -275,9 +275,9 @@ class WorkerPool:
     """A fixed number of worker processes, each with its own read-only engine."""
 
     def __init__(self, built: BuiltGraph, engine_name: str, base_iri: str, size: int,
-                 start_timeout: float = 120.0) -> None:
+                 start_timeout: float = 120.0, in_memory: bool = True) -> None:
         self._context = multiprocessing.get_context("spawn")
-        self._args = (built, engine_name, base_iri)
+        self._args = (built, engine_name, base_iri, in_memory)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._start_timeout = start_timeout
         self._closed = False
@@ -377,9 +377,10 @@ class WorkerPool:
 
 
 def make_executor(built: BuiltGraph, engine_name: str, base_iri: str, workers: int,
-                  engine_factory: Callable[[], Engine] | None = None) -> Executor:
-    """A worker pool of `workers` processes, or in-process execution when `workers` is 0."""
+                  engine_factory: Callable[[], Engine] | None = None, in_memory: bool = True) -> Executor:
+    """A worker pool of `workers` processes, or in-process execution when `workers` is 0
+    (`in_memory`: each loads the build into memory, or opens the on-disk store)."""
     if workers == 0:
-        engine = engine_factory() if engine_factory else make_engine(engine_name, built, base_iri, in_memory=True)
+        engine = engine_factory() if engine_factory else make_engine(engine_name, built, base_iri, in_memory=in_memory)
         return InProcess(engine)
-    return WorkerPool(built, engine_name, base_iri, workers)
+    return WorkerPool(built, engine_name, base_iri, workers, in_memory=in_memory)

@@ -112,7 +112,7 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
     logging.basicConfig(format="s3graph[%(process)d] %(levelname)s %(name)s: %(message)s")
     try:
         built = build(settings)  # from the cache the supervisor's build left
-        engine = engine_for(settings, built, in_memory=True)
+        engine = engine_for(settings, built, in_memory=settings.keeps_in_memory(built.triples))
         counts, stamps, limits = shared
         balance = Balance(counts, slot, stamps)
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)

@@ -42,7 +42,8 @@ def compose(settings: Settings, *, profile: Profile = PUBLIC, built: BuiltGraph 
             # nothing here can overrun, so no process need ever be replaced.
             return InProcess(engine_for(settings, graph))
         if profile.isolated:
-            return make_executor(graph, settings.engine, settings.base_iri, settings.workers)
+            return make_executor(graph, settings.engine, settings.base_iri, settings.workers,
+                                 in_memory=settings.keeps_in_memory(graph.triples))
         return InProcess(make_engine(settings.engine, graph, settings.base_iri))
 
     return Service(settings, built, profile, limiter if limiter is not None else RateLimiter.from_settings(settings),
