@@ -19,6 +19,7 @@ from ..registry import Registry
 from ..results import Bindings, Boolean, Result, Triples
 from ..terms import Term, from_rdflib, to_rdflib
 from .guard import describe_syntax_error
+from .inline import inline
 from .second_reading import parse_with_rdflib
 
 #: Stands, in a DatasetSpec, for the store's own default graph: the merge (set union) of every
@@ -77,7 +78,8 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, built: BuiltGraph, base_iri: str | None = None, in_memory: bool = False) -> None:
+    def __init__(self, built: BuiltGraph, base_iri: str | None = None, in_memory: bool = False,
+                 inline_bindings: bool = True) -> None:
         if in_memory:
             # Several times faster than the on-disk store for scans and joins, at the cost of
             # memory and of a load at start (the query workers use it).
@@ -86,19 +88,32 @@ class OxigraphEngine:
         else:
             self.store = built.open_store()
         self.base_iri = base_iri
+        #: per query text and kinds of bound terms: whether the bindings can be written in
+        #: (query.inline) or need Oxigraph's substitution
+        self._inlines: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = {}
+        self.inline_bindings = inline_bindings
 
     def execute(self, query: str, dataset: DatasetSpec,
                 bindings: Mapping[str, Term] | None = None,
                 max_results: int = 10000) -> Result:
-        """Run `query` with Oxigraph."""
+        """Run `query` with Oxigraph; bindings are written into it as constants (query.inline),
+        or, where that rewrite does not parse, given to Oxigraph as substitutions."""
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g) for g in dataset.default_graphs]
+        named_graphs: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in dataset.named_graphs]
+        shape = (query, tuple(sorted((k, type(v).__name__) for k, v in (bindings or {}).items())))
+        if bindings and self.inline_bindings and self._inlines.get(shape, True):
+            try:
+                result = self.store.query(inline(query, bindings), base_iri=self.base_iri,
+                                          default_graph=default_graph, named_graphs=named_graphs)
+                self._inlines[shape] = True
+                return _collect(result, max_results)
+            except SyntaxError:
+                self._inlines[shape] = False  # e.g. a literal that would land in a subject
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(
-                query, base_iri=self.base_iri,
-                default_graph=[ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g)
-                               for g in dataset.default_graphs],
-                named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
-                substitutions=substitutions or None)
+            result = self.store.query(query, base_iri=self.base_iri, default_graph=default_graph,
+                                      named_graphs=named_graphs, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryError(describe_syntax_error(exc), code=Code.SYNTAX_ERROR) from None
         return _collect(result, max_results)
