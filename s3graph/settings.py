@@ -20,9 +20,9 @@ from .errors import ConfigError
 ENV_PREFIX = "S3GRAPH_"
 
 #: `store_in_memory=auto` keeps builds of up to this many named-graph triples in memory: at 10^6
-#: asserted triples (2.9·10^6 with the inferred ones) a copy is about 0.9 GiB per process
-#: (bench/canned.py), two processes well inside the 4 GiB of the EU-scale target.
-IN_MEMORY_AUTO = 4_000_000
+#: asserted triples (2.9·10^6 with the inferred ones) a copy is about 1.8 GiB per process
+#: (bench/canned.py): two processes just inside the 4 GiB of the EU-scale target.
+IN_MEMORY_AUTO = 3_000_000
 
 DEFAULT_ALLOWLIST = (
     "https://query.wikidata.org/sparql",
@@ -89,7 +89,7 @@ class Settings:
                               shown="`http://HOST:PORT` of `serve`")
     engine: str = setting("oxigraph", "Query engine: oxigraph (fast, default) or rdflib (for cross-checking).",
                           check=one_of(_engines))
-    store_in_memory: str = setting("auto", "Where each server process reads the built dataset from: true loads a copy into its own memory (the fastest queries; every process holds one), false opens the built on-disk store read-only, one store shared by every process through the page cache; auto is true up to 4,000,000 triples in the named graphs (about 1.4·10^6 asserted, with what inference adds) and false above.",
+    store_in_memory: str = setting("auto", "Where each server process reads the built dataset from: true loads a copy into its own memory (most queries 1.5 to 6 times faster; every process holds one, about 1.8 GiB at 10^6 asserted triples), false opens the built on-disk store read-only, one store shared by every process through the page cache; auto is true up to 3,000,000 triples in the named graphs (about 10^6 asserted, with what inference adds) and false above.",
                                    check=one_of(lambda: {"auto": 1, "true": 1, "false": 1}))
     workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
                            check=at_least(0))

@@ -151,7 +151,7 @@ def test_every_setting_can_be_set_from_the_environment() -> None:
 # --- where a server process reads the store from --------------------------------------------
 
 @pytest.mark.parametrize(("value", "triples", "expected"), [
-    ("auto", 28_000, True), ("auto", 4_000_000, True), ("auto", 4_000_001, False),
+    ("auto", 28_000, True), ("auto", 3_000_000, True), ("auto", 3_000_001, False),
     ("true", 50_000_000, True), ("false", 1, False),
 ])
 def test_store_in_memory_auto_keeps_small_builds_in_memory(value: str, triples: int, expected: bool) -> None:
