@@ -94,7 +94,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuiltGraph:
     result = read_cached(final, started)
     assert result is not None, "the build just written cannot be read back"
     return BuiltGraph(result.key, result.directory, result.graphs, False,
-                      time.perf_counter() - started, result.timings)
+                      time.perf_counter() - started, result.timings, result.figures)
 
 
 def _write(settings: Settings, key: str, final: Path, graphs: dict[str, Triples], inferred_iri: str,
@@ -104,11 +104,11 @@ def _write(settings: Settings, key: str, final: Path, graphs: dict[str, Triples]
     workdir = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=settings.cache_dir))
     inferred = graphs[inferred_iri]
     try:
-        write_store(graphs, inferred_iri, workdir)
+        figures = write_store(graphs, inferred_iri, workdir, settings.base_iri + "id/")
         timings["store"] = time.perf_counter() - mark
         infos = [GraphInfo(f.graph, f.role, f.path, len(graphs[f.graph])) for f in files]
         infos.append(GraphInfo(inferred_iri, "inferred", None, len(inferred)))
-        meta = {"key": key, "graphs": [vars(i) for i in infos], "timings": timings,
+        meta = {"key": key, "graphs": [vars(i) for i in infos], "timings": timings, "figures": figures,
                 "integrity": integrity(workdir)}
         (workdir / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -48,6 +49,10 @@ class BuiltGraph:
     from_cache: bool
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    #: what the landing page shows, counted once by the build (`write_store`): "triples" of
+    #: the default graph, "resources" (IRIs under the base that are subjects), "classes"
+    #: (class IRI -> instances); empty for an entry written before they were
+    figures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def store_path(self) -> str:
@@ -150,6 +155,7 @@ def read_cached(directory: Path, started: float) -> BuiltGraph | None:
         graphs = tuple(GraphInfo(**g) for g in meta["graphs"])
         expected = meta["integrity"]
         key, timings = meta["key"], meta["timings"]
+        figures = meta.get("figures") or {}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DamagedEntry(f"meta.json cannot be read ({type(exc).__name__})") from None
     nquads = directory / "dataset.nq"
@@ -164,11 +170,13 @@ def read_cached(directory: Path, started: float) -> BuiltGraph | None:
         raise DamagedEntry(f"{exc.strerror or exc}") from None
     if quads != expected["store_quads"]:
         raise DamagedEntry(f"the store holds {quads} quads, {expected['store_quads']} were written")
-    return BuiltGraph(key, str(directory), graphs, True, time.perf_counter() - started, timings)
+    return BuiltGraph(key, str(directory), graphs, True, time.perf_counter() - started, timings, figures)
 
 
-def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdir: Path) -> None:
-    """Write every graph as one N-Quads document and bulk-load it into an on-disk store.
+def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdir: Path,
+                resource_base: str = "") -> dict[str, Any]:
+    """Write every graph as one N-Quads document and bulk-load it into an on-disk store;
+    returns the figures of its default graph (see `BuiltGraph.figures`), counted on the way.
 
     One document keeps blank-node labels shared between graphs (the inferred graph speaks
     of blank nodes of the asserted ones). The quads stream into the document: at 10^6
@@ -178,6 +186,18 @@ def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdi
     # The store's default graph: every triple once (asserted and inferred); and the merge of
     # the asserted graphs alone, for queries without inference (see engines.EVERYTHING).
     merged = {t for iri, graph in graphs.items() if iri != inferred for t in graph}
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    counted = {"triples": 0}
+    subjects: set[str] = set()
+    classes: dict[str, set[object]] = {}
+
+    def count(t: ox.Triple) -> None:
+        counted["triples"] += 1
+        subject = t.subject
+        if isinstance(subject, ox.NamedNode) and resource_base and subject.value.startswith(resource_base):
+            subjects.add(subject.value)
+        if t.predicate == rdf_type and isinstance(t.object, ox.NamedNode):
+            classes.setdefault(t.object.value, set()).add(subject)
 
     def quads() -> Iterator[ox.Quad]:
         for iri, graph in graphs.items():
@@ -186,10 +206,12 @@ def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdi
                 yield ox.Quad(t.subject, t.predicate, t.object, name)
         asserted, default = ox.NamedNode(ASSERTED_MERGE), ox.DefaultGraph()
         for t in merged:
+            count(t)
             yield ox.Quad(t.subject, t.predicate, t.object, asserted)
             yield ox.Quad(t.subject, t.predicate, t.object, default)
         for t in inferred_graph:  # the reasoner infers no asserted triple, each triple once
             if t not in merged:
+                count(t)
                 yield ox.Quad(t.subject, t.predicate, t.object, default)
 
     nquads = workdir / "dataset.nq"
@@ -198,3 +220,5 @@ def write_store(graphs: Mapping[str, Sequence[ox.Triple]], inferred: str, workdi
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
+    return {"triples": counted["triples"], "resources": len(subjects),
+            "classes": {cls: len(members) for cls, members in classes.items()}}

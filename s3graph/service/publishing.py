@@ -89,7 +89,7 @@ class Publisher:
     @cached_property
     def overview(self) -> Overview:
         """The figures and the picture of the landing page."""
-        return Overview(self.settings.base_iri, self.store, self.resources)
+        return Overview(self.settings.base_iri, self.store, self.resources, self.built.figures)
 
     def namer(self, request: Request) -> Namer:
         """The namer of a page in the language the request asks for."""
