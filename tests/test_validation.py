@@ -192,11 +192,13 @@ def _shapes_at_work(shapes: list[ox.Triple], triples: list[ox.Triple]) -> list[t
 
 def _values(bundled: list[ox.Triple], shapes: list[ox.Triple]) -> tuple[list[Any], list[Any]]:
     """Values a broken fact may take: the data's own nodes and classes, the shapes' terms, and
-    literals of the shapes' datatypes, well and ill formed, tagged and not."""
+    literals of the shapes' datatypes, well and ill formed, tagged and not. Not a lexical form
+    rdflib rewrites ("02"^^xsd:integer): rdflib makes it "2", one term with "2" where RDF (and
+    s3graph's validator) has two, so a second value would count once for pySHACL."""
     nodes = sorted({t.subject for t in bundled[:4000:7]} | {t.object for t in shapes if not isinstance(
         t.object, ox.BlankNode)}, key=str)
     typed = [("SE312", "string"), ("SE31X", "string"), ("SE-W", "string"), ("2", "integer"), ("0", "integer"),
-             ("7", "integer"), ("02", "integer"), ("two", "integer"), ("2019-05-01", "date"),
+             ("7", "integer"), ("two", "integer"), ("2019-05-01", "date"),
              ("2019-02-30", "date"), ("2019", "gYear"), ("19", "gYear"), ("2019-05", "gYearMonth"),
              ("2019-13", "gYearMonth"), ("2.5", "decimal")]
     literals = [ox.Literal(text, datatype=ox.NamedNode(XSD + kind)) for text, kind in typed]
@@ -252,6 +254,12 @@ def test_broken_data_gets_pyshacls_report(validation_inputs, data: st.DataObject
             node, path = fact.object, paths[value_at % len(paths)]
         if change != "drop":
             pool = literals if literal else nodes
+            if literal and path.value.endswith("#nutsLevel"):
+                # The one path with a value range (sh:minInclusive 1, sh:maxInclusive 3): only
+                # integers, as SPARQL compares them. pySHACL orders a literal of another type
+                # against an integer as rdflib sorts literals (a gYear "2019" passes the lower
+                # bound); SPARQL, and s3graph's validator, call that a type error: a violation.
+                pool = [v for v in literals if v.datatype.value == XSD + "integer" and v.value.isdigit()]
             triples.append(ox.Triple(node, path, pool[value_at % len(pool)]))
     ours, theirs = validate([triples], shapes), validate_with_pyshacl([triples], shapes)
     assert ours == theirs
