@@ -49,6 +49,12 @@ def column(engine: Engine, dataset: DatasetSpec, query: str) -> list[str | None]
     return [row[0] for row in rows(engine, dataset, query)]
 
 
+def unordered(row: tuple[object, ...]) -> tuple[str, ...]:
+    """A result row with each value's space-separated words sorted: two plans (or two stores)
+    may join GROUP_CONCAT's values in another order, which SPARQL leaves open."""
+    return tuple(" ".join(sorted(str(getattr(v, "value", v)).split(" "))) for v in row)
+
+
 def wait_for(condition: Callable[[], object], seconds: float = 60, interval: float = 0.02) -> bool:
     """Poll `condition` until it holds (True) or `seconds` pass (False)."""
     deadline = time.monotonic() + seconds

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from s3graph.query.engines import Bindings, Boolean, Triples
-from tests.helpers import PREFIXES
+from tests.helpers import PREFIXES, unordered
 
 QUERIES = {
     "join-filter": """SELECT ?county ?code WHERE {
@@ -97,9 +97,5 @@ def test_the_shared_on_disk_store_answers_as_the_in_memory_copy(built, settings,
         # The same rows; ties under ORDER BY (and unordered queries) may come in another order,
         # and so may the values GROUP_CONCAT joins (SPARQL leaves that order open).
         assert mine.variables == theirs.variables and len(mine.rows) == len(theirs.rows), canned.slug
-        assert sorted(map(_unordered, mine.rows)) == sorted(map(_unordered, theirs.rows)), canned.slug
+        assert sorted(map(unordered, mine.rows)) == sorted(map(unordered, theirs.rows)), canned.slug
 
-
-def _unordered(row: tuple[object, ...]) -> tuple[str, ...]:
-    """A row with each value's space-separated words sorted (GROUP_CONCAT's are in no set order)."""
-    return tuple(" ".join(sorted(str(getattr(v, "value", v)).split(" "))) for v in row)

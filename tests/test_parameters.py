@@ -21,6 +21,7 @@ from s3graph.query.engines import Engine
 from s3graph.query.executors import InProcess
 from s3graph.settings import Settings
 from s3graph.web import create_app
+from tests.helpers import unordered
 
 TERRITORY = "https://w3id.org/s3graph/id/territory/"
 #: One app for every example of the property test (made on its first example).
@@ -210,10 +211,27 @@ def test_inlined_parameters_answer_as_the_substitution(built: BuiltGraph, catalo
         assert mine.variables == theirs.variables, (canned.slug, given_values, infer)
         # The same rows; ties under ORDER BY may come in another order, and so may the values a
         # GROUP_CONCAT joins (SPARQL leaves both open, and the two plans differ).
-        assert sorted(map(_unordered, mine.rows)) == sorted(map(_unordered, theirs.rows)), \
+        assert sorted(map(unordered, mine.rows)) == sorted(map(unordered, theirs.rows)), \
             (canned.slug, given_values, infer, len(mine.rows), len(theirs.rows))
 
 
-def _unordered(row: tuple[object, ...]) -> tuple[str, ...]:
-    """A row with each value's space-separated words sorted (GROUP_CONCAT's are in no set order)."""
-    return tuple(" ".join(sorted(str(getattr(v, "value", v)).split(" "))) for v in row)
+
+def test_a_parameter_written_into_the_query_stays_a_literal(client: FlaskClient, built: BuiltGraph,
+                                                             catalog: Catalog, settings: Settings) -> None:
+    """Text that would close the literal and the group and call a SERVICE, were it pasted in
+    unescaped: written into the query it is one escaped literal that matches no name (and the
+    query was written in, not handed to the substitution)."""
+    from s3graph.query.engines import Bindings, OxigraphEngine, select_dataset
+    from s3graph.query.inline import inline
+
+    text = '") } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } # \' """'
+    assert rows(client, "collaboration-search", text=text) == []
+    canned = catalog.get("collaboration-search")
+    bindings = canned.bind({"text": text})
+    assert "SERVICE" not in inline(canned.sparql, bindings).replace(str(bindings["text"]), "")
+    engine = OxigraphEngine(built, settings.base_iri)
+    result = engine.execute(canned.sparql, select_dataset(built, infer=True), bindings)
+    assert isinstance(result, Bindings) and result.rows == () and list(engine._inlines.values()) == [True]
+    found = rows(client, "collaboration-search", text="vanguard")
+    assert {r["matchedName"]["value"] for r in found} == {"Vanguard Initiative", "Vanguard-initiativet"}
+    assert {r["text"]["value"] for r in found} == {"vanguard"}

@@ -16,6 +16,7 @@ parse; the engine then runs the original with the substitution.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ..terms import Term
 from .guard import tokens
@@ -31,6 +32,25 @@ def inline(sparql: str, bindings: Mapping[str, Term]) -> str:
         return sparql
     pieces: list[str] = []
     done = 0
+    for offset, name, kept in _variables(sparql):
+        if kept or name not in bindings:
+            continue  # projected, grouped or ordered by: bound by the final VALUES clause
+        pieces.append(sparql[done:offset])
+        pieces.append(str(bindings[name]))
+        done = offset + 1 + len(name)
+    pieces.append(sparql[done:])
+    names = sorted(bindings)
+    terms = " ".join(str(bindings[n]) for n in names)
+    pieces.append(f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}\n")
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=512)
+def _variables(sparql: str) -> tuple[tuple[int, str, bool], ...]:
+    """Every variable of the query: its offset, its name, and whether it stands on its own in
+    a SELECT, GROUP BY or ORDER BY clause (kept there). Read once per query text: the canned
+    queries are a few, their requests many."""
+    found: list[tuple[int, str, bool]] = []
     in_select = in_group = in_order = False
     depth = 0  # brackets opened since SELECT, GROUP BY or ORDER BY
     for token in tokens(sparql):
@@ -51,15 +71,6 @@ def inline(sparql: str, bindings: Mapping[str, Term]) -> str:
             depth += 1
         elif token.text == ")":
             depth -= 1
-        if token.kind != "var" or token.text[1:] not in bindings:
-            continue
-        if (in_select or in_group or in_order) and depth == 0:
-            continue  # projected, grouped or ordered by: bound by the final VALUES clause
-        pieces.append(sparql[done:token.offset])
-        pieces.append(str(bindings[token.text[1:]]))
-        done = token.offset + len(token.text)
-    pieces.append(sparql[done:])
-    names = sorted(bindings)
-    terms = " ".join(str(bindings[n]) for n in names)
-    pieces.append(f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}\n")
-    return "".join(pieces)
+        if token.kind == "var":
+            found.append((token.offset, token.text[1:], (in_select or in_group or in_order) and depth == 0))
+    return tuple(found)
