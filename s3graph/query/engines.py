@@ -102,7 +102,7 @@ class OxigraphEngine:
             ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g) for g in dataset.default_graphs]
         named_graphs: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in dataset.named_graphs]
         shape = (query, tuple(sorted((k, type(v).__name__) for k, v in bindings.items()))) if bindings else None
-        if shape is not None and self.inline_bindings and self._inlines.get(shape, True):
+        if bindings and shape is not None and self.inline_bindings and self._inlines.get(shape, True):
             try:
                 result = self.store.query(inline(query, bindings), base_iri=self.base_iri,
                                           default_graph=default_graph, named_graphs=named_graphs)
