@@ -128,19 +128,19 @@ def rdflib_reader() -> None:
 
 @pytest.fixture(scope="session")
 def live_url(settings: Settings, built: BuiltGraph, catalog: Catalog, engine: Engine) -> Iterator[str]:
-    """The app served over real HTTP on 127.0.0.1 (waitress in a thread), for real clients:
-    rdflib's parser, SPARQLWrapper, the browser. Queries run in-process on the session's engine."""
+    """The app served over real HTTP on 127.0.0.1 (s3graph's server in a thread), for real
+    clients: rdflib's parser, SPARQLWrapper, the browser. Queries run in-process on the session's engine."""
+    import socket
     import threading
 
-    from waitress.server import create_server
+    from s3graph.server.wsgi import Limits, Server
+    from s3graph.service.http import max_body
 
-    server = create_server(create_app(settings, built=built, catalog=catalog, executor=InProcess(engine)),
-                           host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    listening = socket.create_server(("127.0.0.1", 0))
+    server = Server(create_app(settings, built=built, catalog=catalog, executor=InProcess(engine)), listening,
+                    Limits.from_settings(settings, max_body(settings)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    # closed by the server's own loop (woken by its trigger): closing its socket from here would
-    # pull it from under a select() running in the loop's thread
-    server.trigger.pull_trigger(server.close)
+    yield f"http://127.0.0.1:{server.port}"
+    server.close()
     thread.join(5)
-    server.task_dispatcher.shutdown()

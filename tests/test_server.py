@@ -210,40 +210,29 @@ def test_deadline_executor_answers_503_and_reports_the_overrun(engine, inferred)
 
 
 def test_balance_accepts_only_while_no_other_process_has_fewer_connections() -> None:
-    from types import SimpleNamespace
-
     from s3graph.server.balance import NOT_ACCEPTING, Balance
 
     counts = [NOT_ACCEPTING, 3, NOT_ACCEPTING]
-    accepting = {"waitress": True}
-    server = SimpleNamespace(active_channels={10: None, 11: None}, readable=lambda: accepting["waitress"])
     balance = Balance(counts, 0, [0.0] * 3, clock=lambda: 0.0)
-    balance.install(server)
-    assert server.readable() is True and counts == [2, 3, NOT_ACCEPTING]
+    assert balance.declines(2) is False and counts == [2, 3, NOT_ACCEPTING]
     counts[1] = 1
-    assert server.readable() is False  # another process has fewer: it takes the next one
+    assert balance.declines(2) is True  # another process has fewer: it takes the next one
     counts[1] = 2
-    assert server.readable() is True  # a tie: either may
-    accepting["waitress"] = False  # waitress's own limits still apply
-    assert server.readable() is False
-    accepting["waitress"] = True
+    assert balance.declines(2) is False  # a tie: either may
     balance.stop()
-    assert server.readable() is False and counts[0] == NOT_ACCEPTING
+    assert balance.declines(0) is True and counts[0] == NOT_ACCEPTING
 
 
 def test_balance_leaves_out_a_process_that_stopped_writing_its_count() -> None:
-    from types import SimpleNamespace
-
     from s3graph.server.balance import STALE, Balance
 
     now = [100.0]
     counts, stamps = [0, 0], [100.0, 100.0]
-    server = SimpleNamespace(active_channels={1: None, 2: None}, readable=lambda: True)
-    Balance(counts, 0, stamps, clock=lambda: now[0]).install(server)
+    balance = Balance(counts, 0, stamps, clock=lambda: now[0])
     counts[1] = 1  # the other process has fewer, and wrote it just now
-    assert server.readable() is False
+    assert balance.declines(2) is True
     now[0] += STALE + 0.1  # it stopped writing (stopped, hung): it is left out
-    assert server.readable() is True and stamps[0] == now[0]
+    assert balance.declines(2) is False and stamps[0] == now[0]
 
 
 def test_a_stopped_process_does_not_stop_the_other_from_accepting(settled: Served) -> None:
@@ -363,6 +352,7 @@ def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(en
     from s3graph.errors import S3GraphError
     from s3graph.query.executors import Deadline, Job
     from s3graph.server import watchdog as server
+    from s3graph.server import wsgi
 
     overruns: list[int] = []
     charged: list[tuple[str, float]] = []
@@ -370,13 +360,8 @@ def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(en
                                charge=lambda client, seconds: charged.append((client, seconds)))
     pairs = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # about a second of work
     ours, theirs = socket.socketpair()
-    class Channel:  # what the watchdog uses of waitress's connection object (hashable)
-        def __init__(self) -> None:
-            self.socket = ours
-            self.requests = [SimpleNamespace(headers={"X_REQUEST_ID": "r-17"})]
-
-    channel = Channel()
-    server._current.channel = channel  # as if serving this connection
+    connection = SimpleNamespace(socket=ours, request_id="r-17", abandoned=False)  # what the watchdog uses
+    wsgi._current.connection = connection  # as if answering a request on this connection
     try:
         ok = watchdog.run(Job(SIMPLE, inferred, client="10.0.0.9"), 10)
         assert ok.ok and ok.count == 1 and overruns == [] and charged == []
@@ -387,13 +372,13 @@ def test_watchdog_answers_an_overrun_on_its_connection_and_charges_the_client(en
         while chunk := theirs.recv(4096):
             received += chunk
     finally:
-        server._current.channel = None
+        wsgi._current.connection = None
         ours.close()
         theirs.close()
     # the query ran to its end in this thread; the client had its answer long before
     assert (caught.value.status, caught.value.code, caught.value.charged) == (503, "query-timeout", True)
     assert overruns == [1] and charged == [("10.0.0.9", 0.05)]
-    assert channel in watchdog.abandoned
+    assert connection.abandoned
     status, headers, body = split_response(received)
     assert status == "HTTP/1.1 503 Service Unavailable"
     assert headers["Content-Type"] == "application/json; charset=utf-8"
@@ -474,13 +459,9 @@ def test_the_memory_watch_answers_one_query_and_spares_the_others(engine) -> Non
     watchdog = server.Watchdog(engine, lambda: overruns.append(1), Deadline(engine, lambda: None),
                                memory_limit=int(rss / 1.2), interval=0.01)
     pairs = [socket.socketpair() for _ in range(2)]
-
-    class Channel:
-        def __init__(self, sock: socket.socket) -> None:
-            self.socket = sock
-            self.requests = [SimpleNamespace(headers={})]
-
-    older, newer = (server._Running(time.monotonic() + 60, 60, Channel(ours), "c") for ours, _ in pairs)
+    older, newer = (server._Running(time.monotonic() + 60, 60, SimpleNamespace(socket=ours, request_id=None,
+                                                                               abandoned=False), "c")
+                    for ours, _ in pairs)
     newer.started = older.started + 1
     try:
         with watchdog._lock:

@@ -13,9 +13,6 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-import waitress
-from waitress import wasyncore
-
 from ..build.pipeline import build
 from ..errors import S3GraphError
 from ..query.executors import Deadline
@@ -26,20 +23,11 @@ from ..service.ratelimit import SharedRateLimiter
 from ..settings import Settings
 from ..web import create_app
 from .balance import Balance
-from .watchdog import TrackedChannel, Watchdog
+from .watchdog import Watchdog
+from .wsgi import Limits, Server
 
 #: How long a retiring process may take to finish its other requests, beyond query_timeout.
 RETIRE_GRACE = 5.0
-
-
-def waitress_options(settings: Settings) -> dict[str, Any]:
-    """waitress's settings: threads, connections, idle timeout, and a body limit just above
-    what the app reads. poll(), not select(): select() cannot watch more than 1,024 sockets."""
-    return {"threads": settings.threads, "ident": "s3graph",
-            "max_request_body_size": max_body(settings) + 1024,
-            "connection_limit": settings.connection_limit, "channel_timeout": settings.idle_timeout,
-            "cleanup_interval": max(1, min(30, settings.idle_timeout // 2)),
-            "asyncore_use_poll": True}
 
 
 class Retirement:
@@ -49,18 +37,16 @@ class Retirement:
         self.conn = conn
         self.grace = grace
         self.balance = balance
-        self.abandoned: set[Any] = set()  # connections already answered by the watchdog
-        self.server: Any = None  # the waitress server (see attach)
+        self.server: Server | None = None  # see attach
         self._begun = False
         self._lock = threading.Lock()
-        self._swept = threading.Event()
 
-    def attach(self, server: Any) -> None:
-        """The waitress server to drain (it exists only once the app does)."""
+    def attach(self, server: Server) -> None:
+        """The server to drain (it exists only once the app does)."""
         self.server = server
 
     def begin(self) -> None:
-        """Called by the executor on an overrun (from a request thread): start retiring."""
+        """Called on an overrun (from a request thread or the watchdog's): start retiring."""
         with self._lock:
             if self._begun:
                 return
@@ -71,25 +57,16 @@ class Retirement:
             self.conn.send("retiring")  # the supervisor starts the replacement now
         threading.Thread(target=self._drain, name="s3graph-retire", daemon=True).start()
 
-    def _sweep(self) -> None:
-        """In waitress's loop thread: accept no more, close connections with nothing in hand."""
-        server = self.server
-        server.accepting = False
-        for channel in list(server.active_channels.values()):
-            if not channel.requests and not channel.total_outbufs_len:
-                channel.will_close = True
-        self._swept.set()
-
     def _drain(self) -> None:
+        server = self.server
         deadline = time.monotonic() + self.grace
-        while time.monotonic() < deadline:
-            self._swept.clear()
-            self.server.trigger.pull_trigger(self._sweep)
-            self._swept.wait(1.0)
-            time.sleep(0.05)
-            if self._swept.is_set() and all(channel in self.abandoned for channel
-                                            in list(self.server.active_channels.values())):
-                break
+        if server is not None:
+            server.retire()
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                server.close_idle()  # keep-alive connections whose request was answered meanwhile
+                if all(connection.abandoned for connection in list(server.connections)):
+                    break
         os._exit(0)  # the overrunning query's thread cannot be stopped any other way
 
 
@@ -118,27 +95,16 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
         retirement = Retirement(conn, settings.query_timeout + RETIRE_GRACE, balance)
         limiter = SharedRateLimiter.from_settings(settings, limits)
         watchdog = Watchdog(engine, retirement.begin, fallback=Deadline(engine, retirement.begin),
-                            abandoned=retirement.abandoned,
                             charge=lambda client, seconds: limiter.record(client, seconds, True),
                             memory_limit=settings.memory_limit_bytes())
         service = compose(settings, built=built, executor=watchdog, limiter=limiter)
-        server = waitress.create_server(create_app(service=service), sockets=[sock], **waitress_options(settings))
-        server.channel_class = TrackedChannel.with_read_timeout(settings.request_read_timeout)
+        server = Server(create_app(service=service), sock, Limits.from_settings(settings, max_body(settings)),
+                        declines=balance.declines)
     except S3GraphError as exc:
         conn.send(("failed", exc.message))
         return
     retirement.attach(server)
-    balance.install(server)
     conn.send("ready")
-    run_loop(server, balance)
+    server.serve_forever()
+    threading.Event().wait()  # retiring: the drain thread ends the process
 
-
-def run_loop(server: Any, balance: Balance) -> None:
-    """waitress's loop, with the wait the balance asks for on each turn. (waitress's own
-    `run` takes a fixed wait that it reads as an int: 0.05 s became 0, and every idle server
-    process spun on poll() at 100% of a core.)"""
-    try:
-        while server._map:
-            wasyncore.poll2(balance.wait(), server._map)
-    except (SystemExit, KeyboardInterrupt):
-        server.task_dispatcher.shutdown()

@@ -1,8 +1,8 @@
-"""`s3graph serve`: waitress in several server processes that share one listening socket.
+"""`s3graph serve`: several server processes that share one listening socket.
 
 The supervisor (the process `serve` runs in) opens the listening socket and starts
-`workers` server processes. Each loads the built dataset into memory, runs the app under
-waitress on the shared socket (the kernel hands each new connection to one of them) and
+`workers` server processes. Each loads the built dataset, runs the app under s3graph's
+HTTP server (`wsgi.py`) on the shared socket (the kernel hands each new connection to one of them) and
 answers queries in its own threads with a deadline (`workers.Deadline`): no round trip to
 another process on the request path, and no process's GIL shared by all requests.
 
@@ -18,8 +18,8 @@ answers its client itself (a 503 written to that connection, which is then close
 the process retires: it stops accepting connections, finishes the requests it has in hand
 (closing idle keep-alive connections) and exits. The supervisor starts the
 replacement as soon as it hears of the overrun, and also replaces a process that dies.
-Meanwhile the other processes go on serving. With `workers` = 0 a single waitress process
-answers queries with no deadline (for tests and for measuring what the isolation costs).
+Meanwhile the other processes go on serving. With `workers` = 0 a single process answers
+queries with no deadline (for tests and for measuring what the isolation costs).
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-import waitress
-
 from ..errors import Code, S3GraphError
+from ..service.http import max_body
 from ..service.ratelimit import shared_tables
 from ..settings import Settings
 from ..web import create_app
 from .balance import NOT_ACCEPTING
-from .process import serve_child, waitress_options
+from .process import serve_child
+from .wsgi import Limits, Server
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -50,10 +50,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     if settings.workers == 0:
         sock = listening_socket(host, port)
         app = create_app(settings)
+        server = Server(app, sock, Limits.from_settings(settings, max_body(settings)))
         _announce(settings, host, port, "1 process, no query deadline")
         try:
-            waitress.serve(app, sockets=[sock], _quiet=True, **waitress_options(settings))
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
         finally:
+            server.close()
             app.extensions["s3graph"].service.close()
         return
     supervisor = Supervisor(settings, host, port)

@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 
-from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
-
 from ..errors import Code, S3GraphError
 from ..query.engines import Engine
 from ..query.executors import Deadline, Job, Outcome, run_job_safely, timeout_error
 from ..service.http import error_response, headers_for, request_id_from
+from .wsgi import current
 
 log = logging.getLogger("s3graph.server")
 #: A body this long is followed by handing freed memory back to the system.
@@ -34,78 +32,11 @@ BIG_BODY = 8 << 20
 #: wait for its other requests, and the query goes on eating memory meanwhile).
 HARD_FACTOR = 1.5
 
-_current = threading.local()  # the waitress channel (connection) an HTTP thread is serving
-
-
-class JsonErrorTask(ErrorTask):
-    """waitress's own refusals (a body past its limit, a request it cannot parse) in the form
-    of every other error: JSON with a stable code and a request id, under the header policy."""
-
-    def execute(self) -> None:
-        error = self.request.error
-        if error.code == 413:
-            message = f"the request body is larger than {self.channel.server.adj.max_request_body_size} bytes"
-            code = Code.BODY_TOO_LARGE
-        else:
-            message, code = f"{error.reason}: {error.body}".rstrip(": "), Code.BAD_REQUEST
-        request_id = request_id_from(self.request.headers.get("X_REQUEST_ID"))
-        response = error_response(S3GraphError(message, status=error.code, code=code), request_id)
-        self.status = f"{error.code} {error.reason}"
-        self.response_headers.extend((k, v) for k, v in headers_for(response, request_id)
-                                     if k != "Content-Length")
-        self.set_close_on_finish()
-        self.content_length = len(response.body)
-        self.write(response.body)
-
-
-class TrackedChannel(HTTPChannel):
-    """waitress's connection, remembered by the thread serving its request (for Watchdog);
-    its own errors are ours in form (JsonErrorTask); and a request must arrive whole within
-    `read_timeout` seconds of its first byte, or the connection is closed (a client sending
-    a byte now and then would otherwise hold it forever: waitress's idle timeout counts from
-    the last byte)."""
-
-    error_task_class = JsonErrorTask
-    read_timeout: float = 0.0  # 0: no limit; `with_read_timeout` makes the class with one
-    _began: float | None = None  # when the first byte of the request being read arrived
-
-    @classmethod
-    def with_read_timeout(cls, seconds: float) -> type[TrackedChannel]:
-        """This channel class with a request read timeout (a class per server, no global)."""
-        return type("ReadTimedChannel", (cls,), {"read_timeout": seconds})
-
-    def received(self, data: bytes) -> bool:
-        if data and self.request is None:
-            self._began = time.monotonic()
-        done: bool = super().received(data)
-        if self.request is None:  # nothing half read
-            self._began = None
-        return done
-
-    def readable(self) -> bool:
-        # waitress's loop asks every channel this on each turn (at least every 50 ms here)
-        closing: bool = getattr(self, "will_close", False)
-        if self._began is not None and self.read_timeout and not closing \
-                and time.monotonic() - self._began > self.read_timeout:
-            log.info("closing a connection from %s: its request took more than %.0f s to arrive",
-                     self.addr[0] if self.addr else "?", self.read_timeout)
-            self.will_close = True
-        readable: bool = super().readable()
-        return readable
-
-    def service(self) -> None:
-        _current.channel = self
-        try:
-            super().service()
-        finally:
-            _current.channel = None
-
-
 @dataclass
 class _Running:
     deadline: float
     timeout: float
-    channel: Any
+    connection: Any  # what the watchdog uses of the server's Connection: socket, request_id, abandoned
     client: str
     started: float = field(default_factory=time.monotonic)
     error: S3GraphError | None = None  # what the watchdog answered
@@ -140,17 +71,16 @@ class Watchdog:
     then calls `on_overrun` (the process retires): the query itself cannot be stopped. The
     client is charged then (`charge(client, seconds)`: the rate limiter's query time and
     error count), since the request may never return. A job from a thread that is not
-    serving a waitress connection goes to `fallback`.
+    answering a connection of the server (`wsgi.current`) goes to `fallback`.
     """
 
     def __init__(self, engine: Engine, on_overrun: Callable[[], None], fallback: Deadline, *,
-                 abandoned: set[Any] | None = None, charge: Callable[[str, float], None] | None = None,
+                 charge: Callable[[str, float], None] | None = None,
                  memory_limit: int = 0, interval: float = 0.05) -> None:
         self.engine = engine
         self.on_overrun = on_overrun
         self.fallback = fallback
         self.interval = interval
-        self.abandoned: set[Any] = set() if abandoned is None else abandoned  # channels answered here
         self.charge = charge  # called with (client, seconds) for each overrun
         self.memory_limit = memory_limit  # bytes of resident memory; 0: not watched
         self.memory_overrun = False  # a query was answered for the memory (the process retires)
@@ -160,10 +90,10 @@ class Watchdog:
 
     def run(self, job: Job, timeout: float) -> Outcome:
         """Run `job` here; if the watchdog answered meanwhile, the outcome goes nowhere."""
-        channel = getattr(_current, "channel", None)
-        if channel is None:
+        connection = current()
+        if connection is None:
             return self.fallback.run(job, timeout)
-        entry = _Running(time.monotonic() + timeout, timeout, channel, job.client)
+        entry = _Running(time.monotonic() + timeout, timeout, connection, job.client)
         with self._lock:
             self._running[id(entry)] = entry
         try:
@@ -218,10 +148,9 @@ class Watchdog:
 
     def _answer(self, entry: _Running) -> None:
         """Write the 503 for an overrun query to its connection, then close the connection."""
-        channel = entry.channel
-        self.abandoned.add(channel)
-        request = channel.requests[0] if channel.requests else None
-        request_id = request_id_from(request.headers.get("X_REQUEST_ID") if request is not None else None)
+        connection = entry.connection
+        connection.abandoned = True
+        request_id = request_id_from(connection.request_id)
         error = entry.error or timeout_error(entry.timeout)
         response = error_response(error, request_id)
         log.warning("request %s: %s; answered 503", request_id, error.message)
@@ -229,7 +158,7 @@ class Watchdog:
                    ("Connection", "close"), ("Server", "s3graph")]
         head = "HTTP/1.1 503 Service Unavailable\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
         data = head.encode("latin-1") + response.body
-        sock = channel.socket
+        sock = connection.socket
         with contextlib.suppress(OSError):
             sock.settimeout(2.0)  # a blocking send of a few hundred bytes to an idle connection
             sock.sendall(data)
