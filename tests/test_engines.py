@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from s3graph.query.engines import Bindings, Boolean, Triples
 from tests.helpers import PREFIXES, unordered
@@ -99,3 +101,66 @@ def test_the_shared_on_disk_store_answers_as_the_in_memory_copy(built, settings,
         assert mine.variables == theirs.variables and len(mine.rows) == len(theirs.rows), canned.slug
         assert sorted(map(unordered, mine.rows)) == sorted(map(unordered, theirs.rows)), canned.slug
 
+
+
+# --- a SELECT's answer written by Oxigraph itself is the answer our renderers write ----------
+
+VALUES_TERMS = ['"plain"', '"tab\\there"', '"line\\nbreak"', '"quote \\" and \\\\"', '"ünïcödé ✓"@de', '42',
+                '"007"^^xsd:integer', '1.50', '"1e3"^^xsd:double', 'true', '"x"^^<http://example.org/dt>',
+                '<http://example.org/a>', '<http://example.org/a?b=c&d#e>', '"},{"', '""', '"a,b;c"']
+
+
+def _parsed(body: bytes, fmt: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    """Variables and rows of a results document, read by a parser (Oxigraph's; csv for CSV, which
+    keeps no types)."""
+    import csv
+    import io
+
+    import pyoxigraph as ox
+
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(body.decode(), newline="")))
+        return rows[0], [tuple(row) for row in rows[1:]]
+    formats = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+    read = ox.parse_query_results(body, format=formats[fmt])
+    assert isinstance(read, ox.QuerySolutions)
+    variables = [v.value for v in read.variables]
+    return variables, [tuple(None if t is None else str(t) for t in row) for row in read]
+
+
+class _OwnRenderers:
+    """The engine without `answer`: rows read into Python, rendered by our own renderers."""
+
+    def __init__(self, engine):  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self.name = engine.name
+
+    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self.engine.execute(*args, **kwargs)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picked=st.lists(st.lists(st.sampled_from([*VALUES_TERMS, "UNDEF"]), min_size=2, max_size=2), max_size=30),
+       graph_rows=st.integers(0, 40), limit=st.integers(1, 60), max_bytes=st.integers(400, 6000),
+       fmt=st.sampled_from(["json", "xml", "csv", "tsv"]))
+def test_oxigraph_writes_a_select_as_our_renderers_do(built, engine, inferred, picked: list[list[str]],  # type: ignore[no-untyped-def]
+                                                     graph_rows: int, limit: int, max_bytes: int, fmt: str) -> None:
+    from s3graph.query.executors import Job, run_job
+
+    values = " ".join(f"({a} {b})" for a, b in picked)
+    query = PREFIXES + f"""SELECT ?a ?b ?s WHERE {{ {{ VALUES (?a ?b) {{ {values} }} }}
+        UNION {{ SELECT ?s WHERE {{ ?s a s3:County }} ORDER BY ?s LIMIT {graph_rows} }} }}"""
+    whole = run_job(_OwnRenderers(engine), Job(query, inferred, format=fmt))  # type: ignore[arg-type]
+    everything = _parsed(whole.body, fmt)
+    # the row cap alone: the same answer whoever writes it
+    job = Job(query, inferred, format=fmt, max_results=limit)
+    fast, own = run_job(engine, job), run_job(_OwnRenderers(engine), job)  # type: ignore[arg-type]
+    assert (fast.ok, fast.media_type, fast.count, fast.truncated) == (True, own.media_type, own.count, own.truncated)
+    assert _parsed(fast.body, fmt) == _parsed(own.body, fmt)
+    assert fast.count == min(limit, whole.count) and fast.truncated == (whole.count > limit)
+    # and the byte cap: the first rows that fit, counted and marked as cut
+    capped = run_job(engine, Job(query, inferred, format=fmt, max_results=limit, max_bytes=max_bytes))
+    variables, rows = _parsed(capped.body, fmt)
+    assert capped.ok and len(capped.body) <= max_bytes and capped.count == len(rows)
+    assert (variables, rows) == (everything[0], everything[1][:len(rows)])
+    assert capped.truncated == (capped.count < whole.count)

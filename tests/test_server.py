@@ -338,7 +338,7 @@ def test_keep_alive_connections_are_spread_over_the_processes(settled: Served) -
         for _ in range(4):
             connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
             connection.request("GET", "/sparql?query=" + urllib.parse.quote("ASK {}"))
-            assert connection.getresponse().read() == b'{"head": {}, "boolean": true}'
+            assert connection.getresponse().read() == b'{"head":{},"boolean":true}'
             connections.append(connection)
         assert sorted(sockets(pid) - base[pid] for pid in children) == [2, 2]
         for connection in connections:

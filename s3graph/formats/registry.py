@@ -35,6 +35,7 @@ class Format:
     render: Callable[[Result], bytes] | None = None  # None: a page, rendered by the web layer
     rdf_format: ox.RdfFormat | None = None  # RDF serialisations only
     dump: bool = False  # offered by `s3graph export` (and the dumps)
+    results_format: ox.QueryResultsFormat | None = None  # query results formats Oxigraph writes itself
 
     @property
     def media_type(self) -> str:
@@ -55,11 +56,13 @@ def _rdf(name: str, media_types: tuple[str, ...], aliases: tuple[str, ...], rank
 #: The table, in the order formats are offered (links, lists); per kind the first is the default.
 FORMATS: tuple[Format, ...] = (
     Format("json", "bindings", ("application/sparql-results+json", "application/json"), ("srj",), 0,
-           "SPARQL_Results_JSON", results.render_json),
+           "SPARQL_Results_JSON", results.render_json, results_format=ox.QueryResultsFormat.JSON),
     Format("xml", "bindings", ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx",), 3,
-           "SPARQL_Results_XML", results.render_xml),
-    Format("csv", "bindings", ("text/csv",), (), 1, "SPARQL_Results_CSV", results.render_csv),
-    Format("tsv", "bindings", ("text/tab-separated-values",), (), 2, "SPARQL_Results_TSV", results.render_tsv),
+           "SPARQL_Results_XML", results.render_xml, results_format=ox.QueryResultsFormat.XML),
+    Format("csv", "bindings", ("text/csv",), (), 1, "SPARQL_Results_CSV", results.render_csv,
+           results_format=ox.QueryResultsFormat.CSV),
+    Format("tsv", "bindings", ("text/tab-separated-values",), (), 2, "SPARQL_Results_TSV", results.render_tsv,
+           results_format=ox.QueryResultsFormat.TSV),
     Format("html", "bindings", ("text/html",), (), 4),
     # Turtle is a subset of N3 (every Turtle document is an N3 document with the same triples),
     # so a client asking for N3 can read our Turtle: the N3 names and types are Turtle's aliases.

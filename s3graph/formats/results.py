@@ -29,14 +29,15 @@ def _json_term(term: Term) -> dict[str, str]:
 
 
 def render_json(result: Result) -> bytes:
-    """SPARQL 1.1 Query Results JSON."""
+    """SPARQL 1.1 Query Results JSON, compact (as Oxigraph writes it: a SELECT's answer may come
+    from either, `query.engines.Solutions`)."""
     if isinstance(result, Boolean):
-        return json.dumps({"head": {}, "boolean": result.value}).encode()
+        return json.dumps({"head": {}, "boolean": result.value}, separators=(",", ":")).encode()
     assert isinstance(result, Bindings)
     rows = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
             for row in result.rows]
     body = {"head": {"vars": list(result.variables)}, "results": {"bindings": rows}}
-    return json.dumps(body, ensure_ascii=False).encode()
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _xml_term(term: Term) -> str:

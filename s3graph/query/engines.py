@@ -3,11 +3,12 @@ giving one result model."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import IO, Protocol, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -92,31 +93,134 @@ class OxigraphEngine:
         #: (query.inline) or need Oxigraph's substitution
         self._inlines: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = {}
         self.inline_bindings = inline_bindings
+        self._datasets: dict[DatasetSpec, tuple[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
+                                                list[ox.NamedNode | ox.BlankNode]]] = {}
 
     def execute(self, query: str, dataset: DatasetSpec,
                 bindings: Mapping[str, Term] | None = None,
                 max_results: int = 10000) -> Result:
         """Run `query` with Oxigraph; bindings are written into it as constants (query.inline),
         or, where that rewrite does not parse, given to Oxigraph as substitutions."""
-        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-            ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g) for g in dataset.default_graphs]
-        named_graphs: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in dataset.named_graphs]
+        return _collect(self._evaluate(query, dataset, bindings), max_results)
+
+    def answer(self, query: str, dataset: DatasetSpec, bindings: Mapping[str, Term] | None = None,
+               max_results: int = 10000, max_bytes: int = 1 << 62) -> Result | Solutions:
+        """`execute`, but a SELECT's rows stay Oxigraph's: read as its TSV serialisation (one
+        line a row, so they are counted and cut at `max_results` exactly, and at about
+        `max_bytes`), for Oxigraph to write in the format asked for. A point lookup's answer
+        costs a third of reading its terms into Python and rendering them there."""
+        result = self._evaluate(query, dataset, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            return _collect(result, max_results)
+        target = _Rows(max_results, max_bytes)
+        with contextlib.suppress(_Enough):
+            result.serialize(cast(IO[bytes], target), format=ox.QueryResultsFormat.TSV)
+        return target.solutions()
+
+    def _evaluate(self, query: str, dataset: DatasetSpec,
+                  bindings: Mapping[str, Term] | None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        default_graph, named_graphs = self._graphs(dataset)
         shape = (query, tuple(sorted((k, type(v).__name__) for k, v in bindings.items()))) if bindings else None
         if bindings and shape is not None and self.inline_bindings and self._inlines.get(shape, True):
             try:
                 result = self.store.query(inline(query, bindings), base_iri=self.base_iri,
                                           default_graph=default_graph, named_graphs=named_graphs)
                 self._inlines[shape] = True
-                return _collect(result, max_results)
+                return result
             except SyntaxError:
                 self._inlines[shape] = False  # e.g. a literal that would land in a subject
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(query, base_iri=self.base_iri, default_graph=default_graph,
-                                      named_graphs=named_graphs, substitutions=substitutions or None)
+            return self.store.query(query, base_iri=self.base_iri, default_graph=default_graph,
+                                    named_graphs=named_graphs, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryError(describe_syntax_error(exc), code=Code.SYNTAX_ERROR) from None
-        return _collect(result, max_results)
+
+
+    def _graphs(self, dataset: DatasetSpec) -> tuple[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
+                                                   list[ox.NamedNode | ox.BlankNode]]:
+        """A dataset's graphs as Oxigraph's terms, made once per dataset (most queries use one
+        of two datasets, and making the terms cost as much as a point lookup's evaluation)."""
+        found = self._datasets.get(dataset)
+        if found is None:
+            found = ([ox.DefaultGraph() if g == EVERYTHING else ox.NamedNode(g) for g in dataset.default_graphs],
+                     [ox.NamedNode(g) for g in dataset.named_graphs])
+            if len(self._datasets) >= REMEMBERED_DATASETS:
+                self._datasets.clear()
+            self._datasets[dataset] = found
+        return found
+
+
+#: How many datasets an engine keeps the Oxigraph terms of (most queries use the default ones).
+REMEMBERED_DATASETS = 64
+
+
+class _Enough(Exception):
+    """Raised from inside Oxigraph's writer: no more rows are wanted."""
+
+
+class _Rows:
+    """Where Oxigraph writes a SELECT's TSV: counts its lines (a header, then one a row: the
+    format escapes tabs and line breaks inside terms) and stops it past `limit` rows or about
+    `max_bytes` bytes."""
+
+    def __init__(self, limit: int, max_bytes: int) -> None:
+        self.limit = limit
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.size = 0
+        self.stopped = False
+
+    def write(self, data: bytes) -> int:
+        if self.stopped:  # Oxigraph writes what it holds once more as it gives up: not wanted
+            raise _Enough
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        self.size += len(chunk)
+        if self.lines > self.limit + 1 or self.size > self.max_bytes:
+            self.stopped = True
+            raise _Enough
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
+    def solutions(self) -> Solutions:
+        """The rows read, whole lines only, at most `limit`."""
+        tsv = b"".join(self.parts)
+        if not self.stopped:
+            return Solutions(tsv, self.lines - 1, False)
+        kept = min(self.limit, max(0, self.lines - 1))
+        lines = tsv.split(b"\n", kept + 1)[:kept + 1]
+        return Solutions(b"\n".join(lines) + b"\n", kept, True)
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """A SELECT's answer as Oxigraph's TSV (`OxigraphEngine.answer`): rows counted, written in
+    another results format by Oxigraph itself, read into `Bindings` only where our own
+    renderers need the terms."""
+
+    tsv: bytes
+    count: int
+    truncated: bool
+
+    def serialize(self, fmt: ox.QueryResultsFormat) -> bytes:
+        """The rows in one of Oxigraph's query results formats."""
+        if fmt == ox.QueryResultsFormat.TSV:
+            return self.tsv
+        body = ox.parse_query_results(self.tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        assert body is not None  # no output given: the bytes are returned
+        return body
+
+    def bindings(self) -> Bindings:
+        """The rows as terms."""
+        solutions = ox.parse_query_results(self.tsv, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = tuple(v.value for v in solutions.variables)
+        return Bindings(variables, tuple(tuple(row) for row in solutions), self.truncated)
 
 
 def _collect(result: object, max_results: int) -> Result:
@@ -129,7 +233,7 @@ def _collect(result: object, max_results: int) -> Result:
         for solution in result:
             if len(rows) == max_results:
                 return Bindings(variables, tuple(rows), True)
-            rows.append(tuple(solution[v] for v in variables))
+            rows.append(tuple(solution))  # the values in the order of the variables
         return Bindings(variables, tuple(rows))
     triples: list[ox.Triple] = []
     for triple in result:  # type: ignore[attr-defined]

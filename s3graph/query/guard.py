@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -58,9 +59,9 @@ _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _UNREADABLE = frozenset("\"'\\")
 
 
-@dataclass(frozen=True)
-class Token:
-    """A lexical token: its kind, text and offset in the query."""
+class Token(NamedTuple):
+    """A lexical token: its kind, text and offset in the query (a tuple: the lexer makes one
+    a token, and a tuple is made several times faster than a frozen dataclass)."""
 
     kind: str
     text: str

@@ -10,6 +10,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -20,11 +21,13 @@ from ..remote.store import engine_for
 from ..service.compose import compose
 from ..service.http import max_body
 from ..service.ratelimit import SharedRateLimiter
+from ..service.service import Service
 from ..settings import Settings
 from ..web import create_app
 from .balance import Balance
+from .cache import ResponseCache
 from .watchdog import Watchdog
-from .wsgi import Limits, Server
+from .wsgi import Limits, Server, WSGIApp
 
 #: How long a retiring process may take to finish its other requests, beyond query_timeout.
 RETIRE_GRACE = 5.0
@@ -70,6 +73,17 @@ class Retirement:
         os._exit(0)  # the overrunning query's thread cannot be stopped any other way
 
 
+def serving(app: WSGIApp, service: Service, sock: socket.socket,
+            declines: Callable[[int], bool] | None = None) -> Server:
+    """The HTTP server of one process over the app, with the limits of the settings and, unless
+    `result_cache_mb` is 0, a cache of whole answers in front (answered only to clients within
+    their rate limits)."""
+    settings = service.settings
+    cache = ResponseCache(settings.result_cache_mb << 20) if settings.result_cache_mb else None
+    return Server(app, sock, Limits.from_settings(settings, max_body(settings)), declines=declines, cache=cache,
+                  admits=service.admits)
+
+
 def end_with(parent: int, interval: float = 0.5) -> None:
     """Exit as soon as the supervisor (`parent`) is gone, even when it was killed with no
     chance to stop us: a process left without it would go on serving the port unsupervised."""
@@ -98,8 +112,7 @@ def serve_child(settings: Settings, sock: socket.socket, conn: Connection, share
                             charge=lambda client, seconds: limiter.record(client, seconds, True),
                             memory_limit=settings.memory_limit_bytes())
         service = compose(settings, built=built, executor=watchdog, limiter=limiter)
-        server = Server(create_app(service=service), sock, Limits.from_settings(settings, max_body(settings)),
-                        declines=balance.declines)
+        server = serving(create_app(service=service), service, sock, declines=balance.declines)
     except S3GraphError as exc:
         conn.send(("failed", exc.message))
         return

@@ -36,13 +36,11 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ..errors import Code, S3GraphError
-from ..service.http import max_body
 from ..service.ratelimit import shared_tables
 from ..settings import Settings
 from ..web import create_app
 from .balance import NOT_ACCEPTING
-from .process import serve_child
-from .wsgi import Limits, Server
+from .process import serve_child, serving
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -50,7 +48,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     if settings.workers == 0:
         sock = listening_socket(host, port)
         app = create_app(settings)
-        server = Server(app, sock, Limits.from_settings(settings, max_body(settings)))
+        server = serving(app, app.extensions["s3graph"].service, sock)
         _announce(settings, host, port, "1 process, no query deadline")
         try:
             server.serve_forever()

@@ -24,6 +24,7 @@ import io
 import logging
 import select
 import socket
+import struct
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ import httptools
 from ..errors import Code, S3GraphError
 from ..service.http import error_response, headers_for, request_id_from, status_line
 from ..settings import Settings
+from .cache import Kept, ResponseCache
 
 log = logging.getLogger("s3graph.server")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -152,7 +154,7 @@ class Connection:
         self._grow(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value))
+        self._headers.append((name, value.strip(b" \t")))  # the value without its whitespace (RFC 9110 §5.5)
         self._grow(len(name) + len(value) + 4)
 
     def _grow(self, size: int) -> None:
@@ -202,6 +204,12 @@ class Connection:
 
     def _serve(self) -> None:
         limits, sock = self.server.limits, self.socket
+        # A blocking socket whose waits the kernel bounds (SO_RCVTIMEO, SO_SNDTIMEO): one system
+        # call a read or a write. Python's own timeouts poll() before each, and every call
+        # releases the GIL: with a few connections busy, the hand-offs cost more than the request.
+        sock.setblocking(True)
+        _wait_at_most(sock, socket.SO_SNDTIMEO, limits.idle_timeout)
+        waiting = _wait_at_most(sock, socket.SO_RCVTIMEO, limits.idle_timeout)
         while True:
             if self.began is None:
                 if self.server.retiring:
@@ -211,10 +219,11 @@ class Connection:
                 timeout = self.began + limits.read_timeout - time.monotonic()
                 if timeout <= 0:
                     return self._slow()
+            if abs(timeout - waiting) > 0.1:  # a request half read: what is left of its time
+                waiting = _wait_at_most(sock, socket.SO_RCVTIMEO, timeout)
             try:
-                sock.settimeout(timeout)
                 data = sock.recv(RECV_BYTES)
-            except TimeoutError:
+            except (BlockingIOError, TimeoutError):  # the kernel's wait ran out
                 return self._slow() if self.began is not None else None
             except OSError:
                 return None
@@ -246,24 +255,43 @@ class Connection:
         return str(self.addr[0]) if isinstance(self.addr, tuple) and self.addr else "?"
 
     def _answer(self, message: _Message) -> bool:
-        """Answer one request; True when the connection stays open for the next."""
+        """Answer one request (from the kept answers, or by the app); True when the connection
+        stays open for the next."""
+        server = self.server
         self.handling = True
         try:
-            environ = self.server.environ(message, self)
+            keep = message.keep_alive and not server.retiring
+            kept = server.cache.find(message.url, message.headers) if server.cache is not None and (
+                message.method == b"GET" or message.method == b"HEAD") else None
+            if kept is not None and server.admits(self._peer()):
+                return self._send_kept(*kept, keep, message) and keep
+            environ = server.environ(message, self)
             self.request_id = environ.get("HTTP_X_REQUEST_ID")
-            with self.server.turns:
+            with server.turns:
                 _current.connection = self
                 try:
-                    status, headers, body = self.server.call(environ)
+                    status, headers, body = server.call(environ)
                 finally:
                     _current.connection = None
             if self.abandoned:
                 return False
-            keep = message.keep_alive and not self.server.retiring
+            if server.cache is not None and message.method == b"GET":
+                server.cache.offer(message.url, message.headers, status, headers, body)
             return self._send(status, headers, body, keep, message) and keep
         finally:
             self.handling = False
             self.request_id = None
+
+    def _send_kept(self, kept: Kept, not_modified: bool, keep: bool, message: _Message) -> bool:
+        """A kept answer (or its 304), with this request's id and the server's own headers."""
+        request_id = request_id_from(_header(message.headers, b"x-request-id"))
+        tail = f"X-Request-Id: {request_id}\r\nDate: {self.server.clock.date()}\r\nServer: s3graph\r\n"
+        if not keep:
+            tail += "Connection: close\r\n"
+        elif message.version == "1.0":
+            tail += "Connection: keep-alive\r\n"
+        head = (kept.not_modified if not_modified else kept.head) + tail.encode("latin-1") + b"\r\n"
+        return self._write(head, [] if not_modified or message.method == b"HEAD" else [kept.body])
 
     def _send(self, status: str, headers: list[tuple[str, str]], body: list[bytes], keep: bool,
               message: _Message) -> bool:
@@ -295,9 +323,8 @@ class Connection:
         return self._write(head, body)
 
     def _write(self, head: bytes, body: list[bytes]) -> bool:
-        sock = self.socket
+        sock = self.socket  # each write waits at most the idle timeout (SO_SNDTIMEO)
         try:
-            sock.settimeout(self.server.limits.idle_timeout)
             if len(body) == 1 and len(body[0]) <= SEND_BYTES:
                 sock.sendall(head + body[0])
                 return True
@@ -320,6 +347,15 @@ class Connection:
             self.server.drain(self.socket)
 
 
+def _wait_at_most(sock: socket.socket, option: int, seconds: float) -> float:
+    """Have the kernel end a blocking read (SO_RCVTIMEO) or write (SO_SNDTIMEO) after
+    `seconds` (at least a millisecond: zero would mean never); returns the seconds set."""
+    seconds = max(0.001, seconds)
+    whole = int(seconds)
+    sock.setsockopt(socket.SOL_SOCKET, option, struct.pack("ll", whole, int((seconds - whole) * 1e6)))
+    return seconds
+
+
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     for key, value in headers:
         if key.lower() == name:
@@ -340,11 +376,14 @@ class Server:
     """A WSGI server on a listening socket (shared with other processes or not)."""
 
     def __init__(self, app: WSGIApp, listening: socket.socket, limits: Limits, *,
-                 declines: Callable[[int], bool] | None = None) -> None:
+                 declines: Callable[[int], bool] | None = None, cache: ResponseCache | None = None,
+                 admits: Callable[[str], bool] = lambda client: True) -> None:
         self.app = app
         self.listening = listening
         self.limits = limits
         self.declines = declines  # given the open connections: True when another process takes the next
+        self.cache = cache  # answers kept for repeated requests (None: every request goes to the app)
+        self.admits = admits  # whether a client may have a kept answer (False: the app answers, 429)
         self.turns = threading.BoundedSemaphore(limits.concurrency)
         self.connections: set[Connection] = set()
         self.retiring = False

@@ -6,29 +6,37 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import NamedTuple
 
 from ..query.executors import Outcome
 
 
+class Kept(NamedTuple):
+    """An answer kept: the outcome and its entity tag."""
+
+    outcome: Outcome
+    etag: str
+
+
 class ResultCache:
-    """A least-recently-used store of successful outcomes, bounded in bytes."""
+    """A least-recently-used store of successful outcomes with their entity tags, bounded in bytes."""
 
     def __init__(self, max_bytes: int, max_entry: int = 1 << 20) -> None:
         self.max_bytes = max_bytes
         self.max_entry = min(max_entry, max_bytes)
         self.size = 0
-        self._entries: OrderedDict[Hashable, Outcome] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Outcome | None:
-        """The kept outcome for `key`, or None."""
+    def get(self, key: Hashable) -> Kept | None:
+        """The kept answer for `key`, or None."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: Hashable, outcome: Outcome) -> None:
+    def put(self, key: Hashable, outcome: Outcome, etag: str) -> None:
         """Keep a successful outcome (not one too long to be worth its room)."""
         cost = len(outcome.body) + 256
         if not outcome.ok or cost > self.max_entry:
@@ -36,11 +44,11 @@ class ResultCache:
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = outcome
+            self._entries[key] = Kept(outcome, etag)
             self.size += cost
             while self.size > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.body) + 256
+                self.size -= len(dropped.outcome.body) + 256
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -24,7 +24,7 @@ from ..errors import Code, QueryError, S3GraphError
 from ..formats.negotiation import choose, negotiate
 from ..formats.registry import of_kind
 from ..query.catalog import RESERVED, CannedQuery, Catalog, Choices, Parameter, with_values
-from ..query.engines import Bindings, DatasetSpec, Engine, select_dataset
+from ..query.engines import Bindings, DatasetSpec, Engine
 from ..query.executors import encode_bindings
 from ..terms import Term
 from .editor import error_info, result_names
@@ -47,7 +47,7 @@ def answer(service: Service, slug: str, request: Request) -> Reply:
         raise QueryError(f"parameter {repeated[0]} is given {len(request.all(repeated[0]))} times; give it once",
                          code=Code.BAD_PARAMETER)
     infer = infer_flag(list(request.all("infer")))  # at most once, as every parameter
-    dataset = select_dataset(service.built, infer=infer)
+    dataset = service.default_dataset(infer)
     fmt = negotiate("bindings", request.all("format"), request.accept, html=service.profile.pages)
     shown = {p.name: values.get(p.name, p.default or "") for p in canned.parameters}
     choices = service.choices[slug]

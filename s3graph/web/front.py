@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +22,14 @@ log = logging.getLogger("s3graph.web")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 INTERNAL = "internal error; quote the request id when reporting it"
+#: Query strings of at most REMEMBERED_TEXT characters are parsed once for this many (a
+#: repeated request is not decoded again).
+REMEMBERED_ARGS = 1024
+REMEMBERED_TEXT = 4096
+
+
+def _parse_args(query_string: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query_string, keep_blank_values=True))
 
 
 class Front:
@@ -31,6 +40,7 @@ class Front:
         self.service = service
         self.pages = pages
         self.max_body = max_body
+        self._parsed = lru_cache(maxsize=REMEMBERED_ARGS)(_parse_args)
 
     def route(self, path: str) -> tuple[Callable[[Request], Reply], tuple[str, ...]] | None:
         """The service method for a path and the methods it takes, or None (not ours)."""
@@ -60,7 +70,8 @@ class Front:
                 raise S3GraphError("The method is not allowed for the requested URL.", status=405,
                                    code=Code.METHOD_NOT_ALLOWED, headers={"Allow": allow})
             body = self._body(environ) if method == "POST" else b""
-            args = tuple(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            query_string = environ.get("QUERY_STRING", "")
+            args = self._parsed(query_string) if len(query_string) <= REMEMBERED_TEXT else _parse_args(query_string)
             reply = handler(Request("GET" if method == "HEAD" else method, args,
                                     environ.get("CONTENT_TYPE", ""), body, accept, client,
                                     environ.get("HTTP_IF_NONE_MATCH", "")))
