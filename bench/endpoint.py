@@ -91,6 +91,21 @@ FIXED_QUERIES: dict[str, str] = {
 MIX = tuple(FIXED_QUERIES)
 POINT = "point lookup"
 POINT_QUERY = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+#: Counts the calls of `load`: a query text made from it and the request number is new to the
+#: server under load (the client processes are forked after it is counted).
+LOAD_NUMBER = [0]
+
+
+def distinct_point(iris: list[str]) -> Callable[[int], str]:
+    """Point lookups that are each new to the server: the IRIs in turn, each text numbered by a
+    trailing comment, so that no cache of either server (whole answers, results, the guard's
+    verdicts) can answer it: every request is read, checked, evaluated and written."""
+    return lambda n: POINT_QUERY.format(iri=iris[(n * 7) % len(iris)]) + f" # {LOAD_NUMBER[0]}.{n}"
+
+
+def distinct(text: str) -> Callable[[int], str]:
+    """The same query, each request's text new to the server (a numbered trailing comment)."""
+    return lambda n: f"{text} # {LOAD_NUMBER[0]}.{n}"
 
 S3_W2 = "s3graph-w2"
 S3_W1 = "s3graph-w1"
@@ -477,6 +492,7 @@ def load(port: int, paths: Callable[[int], str], clients: int, duration: float, 
     """`clients` client processes (forked, so that no client waits for another's GIL) send
     GETs back to back until `duration` is over (or `max_requests` have been sent in all);
     returns the OK latencies (s), error counts and the elapsed wall time."""
+    LOAD_NUMBER[0] += 1
     counter = _FORK.Value("q", 0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic() + 0.1 + 0.02 * clients
@@ -614,9 +630,9 @@ def _region_resolver(data_dir: Path, synthetic: bool) -> Any:
 def query_set(files: list[Path], queries_dir: Path, data_dir: Path, synthetic: bool,
               notes: list[str], only: set[str] | None) -> list[Query]:
     """Point lookup, the canned queries, then the fixed queries."""
-    iris = sample_iris(files)
-    queries = [Query(POINT, sparql=lambda n: POINT_QUERY.format(iri=iris[(n * 7) % len(iris)]),
-                     note=f"{len(iris)} resources in turn")]
+    iris = sample_iris(files, limit=4096)
+    queries = [Query(POINT, sparql=distinct_point(iris),
+                     note=f"{len(iris)} resources in turn, every text new (no cache answers it)")]
     queries += canned_queries(queries_dir, data_dir, synthetic, notes)
     queries += [Query(name, sparql=lambda n, t=text: t) for name, text in FIXED_QUERIES.items()]
     if only:

@@ -6,8 +6,9 @@ cap) from this checkout's environment, and as the baseline either `s3graph serve
 another checkout's environment (`--baseline-bin`, the `bin/` of its virtual environment)
 or `oxigraph serve-read-only` (`--oxigraph`, from `pip install oxigraph`) on the very
 store s3graph built (its default graph is s3graph's default dataset: the same triples).
-Both get the same load in interleaved rounds: point lookups over many distinct IRIs, the
-join/aggregate mix of `endpoint.py`, and repeated identical queries. Prints requests/s,
+Both get the same load in interleaved rounds: point lookups over many distinct IRIs and the
+join/aggregate mix of `endpoint.py`, each request's text new to the server (a numbered
+comment: no cache answers it), then repeated identical queries (which caches may answer). Prints requests/s,
 p50 and p99 per server (the median of the rounds) and the ratio this/baseline:
 
     python -m venv /tmp/base/.venv && git -C /tmp/base checkout REV && /tmp/base/.venv/bin/pip install -e /tmp/base
@@ -73,9 +74,9 @@ def oxigraph_server(data: bench.BenchData) -> bench.Server:
 def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
     """Every round on one dataset: {query: {server: figures}}."""
     data = bench.prepare_dataset(size, args.seed)
-    iris = bench.sample_iris(data.files)
-    queries = {bench.POINT: lambda n: bench.POINT_QUERY.format(iri=iris[n % len(iris)])}
-    queries.update({name: (lambda n, t=bench.FIXED_QUERIES[name]: t) for name in bench.MIX})
+    iris = bench.sample_iris(data.files, limit=4096)
+    queries = {bench.POINT: bench.distinct_point(iris)}
+    queries.update({name: bench.distinct(bench.FIXED_QUERIES[name]) for name in bench.MIX})
     queries["repeated point lookup"] = lambda n: bench.POINT_QUERY.format(iri=iris[0])
     queries["repeated OPTIONAL + lang"] = lambda n: bench.FIXED_QUERIES["OPTIONAL + lang"]
     if args.only:

@@ -150,11 +150,11 @@ def test_oxigraph_writes_a_select_as_our_renderers_do(built, engine, inferred, p
     values = " ".join(f"({a} {b})" for a, b in picked)
     query = PREFIXES + f"""SELECT ?a ?b ?s WHERE {{ {{ VALUES (?a ?b) {{ {values} }} }}
         UNION {{ SELECT ?s WHERE {{ ?s a s3:County }} ORDER BY ?s LIMIT {graph_rows} }} }}"""
-    whole = run_job(_OwnRenderers(engine), Job(query, inferred, format=fmt))  # type: ignore[arg-type]
+    whole = run_job(_OwnRenderers(engine), Job(query, inferred, format=fmt))
     everything = _parsed(whole.body, fmt)
     # the row cap alone: the same answer whoever writes it
     job = Job(query, inferred, format=fmt, max_results=limit)
-    fast, own = run_job(engine, job), run_job(_OwnRenderers(engine), job)  # type: ignore[arg-type]
+    fast, own = run_job(engine, job), run_job(_OwnRenderers(engine), job)
     assert (fast.ok, fast.media_type, fast.count, fast.truncated) == (True, own.media_type, own.count, own.truncated)
     assert _parsed(fast.body, fmt) == _parsed(own.body, fmt)
     assert fast.count == min(limit, whole.count) and fast.truncated == (whole.count > limit)

@@ -28,16 +28,20 @@ def _json_term(term: Term) -> dict[str, str]:
     return {"type": "triple", "value": str(term)}
 
 
+#: One encoder for every answer (json.dumps with arguments of its own makes a new one each call).
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def render_json(result: Result) -> bytes:
     """SPARQL 1.1 Query Results JSON, compact (as Oxigraph writes it: a SELECT's answer may come
     from either, `query.engines.Solutions`)."""
     if isinstance(result, Boolean):
-        return json.dumps({"head": {}, "boolean": result.value}, separators=(",", ":")).encode()
+        return b'{"head":{},"boolean":true}' if result.value else b'{"head":{},"boolean":false}'
     assert isinstance(result, Bindings)
     rows = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
             for row in result.rows]
     body = {"head": {"vars": list(result.variables)}, "results": {"bindings": rows}}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return _COMPACT.encode(body).encode()
 
 
 def _xml_term(term: Term) -> str:

@@ -4,10 +4,12 @@ giving one result model."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO, Protocol, cast
 
 import pyoxigraph as ox
@@ -36,6 +38,16 @@ class DatasetSpec:
 
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return self._short
+
+    @cached_property
+    def _short(self) -> str:
+        """A short text naming exactly these graphs (entity tags are made from it, one a request;
+        the graphs written out are over a kilobyte)."""
+        digest = hashlib.sha256(repr((self.default_graphs, self.named_graphs)).encode()).hexdigest()[:24]
+        return f"DatasetSpec({len(self.default_graphs)} default, {len(self.named_graphs)} named, {digest})"
 
 
 

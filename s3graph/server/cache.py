@@ -7,7 +7,9 @@ the request headers its `Vary` names (§4.1), and given to the next request that
 a 304 when that request's If-None-Match names its ETag (§4.3.2). Nothing else is kept: no
 other status, no answer with a `Set-Cookie`, none the app marked otherwise (a federated
 query's answer is `no-cache`). A request with a body, a `Range` or an `If-Modified-Since`
-goes to the app. Kept answers are bounded in bytes, the least recently used dropped first.
+goes to the app. An answer is kept when its request target comes a second time (a target
+asked once, the common case of a crawl, costs a set look-up, not a copy), and kept answers
+are bounded in bytes, the least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ RawHeaders = list[tuple[bytes, bytes]]
 #: Request headers that send a request to the app whatever is kept.
 BYPASS = frozenset({b"range", b"if-modified-since", b"if-range", b"if-match", b"if-unmodified-since",
                     b"authorization", b"cookie"})
+#: How many targets asked for once are remembered (to keep their answer if they come again).
+SEEN = 1 << 16
 #: Response headers the server sets itself on every answer (never kept).
 OWN = frozenset({"x-request-id", "date", "server", "connection", "keep-alive", "transfer-encoding"})
 
@@ -46,6 +50,7 @@ class ResponseCache:
         # target -> the lower-case names its answers vary on, and how many answers are kept for it
         self._vary: dict[bytes, tuple[tuple[bytes, ...], int]] = {}
         self._kept: OrderedDict[tuple[bytes, tuple[bytes, ...]], Kept] = OrderedDict()
+        self._seen: set[int] = set()  # hashes of the targets asked for once (forgotten all at once when full)
         self._lock = threading.Lock()
 
     def find(self, target: bytes, headers: RawHeaders) -> tuple[Kept, bool] | None:
@@ -71,6 +76,12 @@ class ResponseCache:
               chunks: list[bytes]) -> None:
         """Keep the app's answer to a GET of `target` if it may be kept (see the module)."""
         if not status.startswith("200 ") or sum(map(len, chunks)) + 512 > self.max_entry:
+            return
+        seen = hash(target)
+        if seen not in self._seen:
+            if len(self._seen) >= SEEN:
+                self._seen.clear()
+            self._seen.add(seen)
             return
         body = b"".join(chunks)
         etag, public, vary = None, False, []

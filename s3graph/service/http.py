@@ -163,9 +163,12 @@ def status_line(status: int) -> str:
     return REASONS.get(status, str(status))
 
 
+#: One encoder for every error body (json.dumps with arguments of its own makes one a call).
+_ERRORS = json.JSONEncoder(ensure_ascii=False)
+
+
 def error_response(error: S3GraphError, request_id: str) -> Response:
     """The JSON body of an expected error: a short message, a stable code and the request id."""
     body = {"error": error.code, "status": error.status, "message": error.message,
             "request_id": request_id}
-    return Response(error.status, "application/json",
-                    json.dumps(body, ensure_ascii=False).encode(), dict(error.headers))
+    return Response(error.status, "application/json", _ERRORS.encode(body).encode(), dict(error.headers))
