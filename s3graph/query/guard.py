@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urljoin
 
@@ -24,6 +25,8 @@ from .second_reading import mentions_service, service_targets
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
                              "MOVE", "ADD", "WITH", "USING"})
+#: The words the checks act on (any other keyword, number or boolean is passed over).
+_KEYWORDS = frozenset({"PREFIX", "BASE", "FROM", "SERVICE", *FORMS, *UPDATE_KEYWORDS})
 
 # The terminals of the SPARQL 1.1 grammar (section 19.8), as the engine reads them.
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
@@ -35,8 +38,8 @@ _UCHAR = r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
 _LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?#@%]"""
 _LONG1 = "'''"
 _TOKEN = re.compile(rf"""
-    (?P<ws>[\x20\t\r\n]++)
-  | (?P<comment>\#[^\r\n]*+)
+    (?:[\x20\t\r\n]++|\#[^\r\n]*+)*+  # whitespace and comments before the token, skipped
+    (?:(?P<end>\Z)  # only whitespace and comments were left: every position matches (linear time)
   | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+>)
   | (?P<string>\"\"\"(?:"{{0,2}}(?:[^"\\]|{_ECHAR}))*+\"\"\"
               |{_LONG1}(?:'{{0,2}}(?:[^'\\]|{_ECHAR}))*+{_LONG1}
@@ -47,9 +50,8 @@ _TOKEN = re.compile(rf"""
   | (?P<word>(?:[{_PNCHARS}.:]|%[0-9A-Fa-f]{{2}}|{_LOCAL_ESC})++)
   | (?P<open>[{{(\[])
   | (?P<close>[}})\]])
-  | (?P<other>.)
+  | (?P<other>.))
 """, re.VERBOSE | re.DOTALL)
-_BRACKETS = re.compile(r"[(\[]")
 _UCHAR_VALUE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -94,28 +96,42 @@ def tokens(text: str) -> Iterator[Token]:
     """
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
-        if kind in ("ws", "comment"):
+        if kind == "end":
+            return
+        value, offset = match.group(kind), match.start(kind)
+        if kind == "word":
+            if "." not in value:  # most words: no dot at either end to split off
+                yield Token("bnode" if value.startswith("_:") else "name", value, offset)
+            else:
+                yield from _split_word(value, offset)
             continue
-        value, offset = match.group(), match.start()
         if kind == "other" and value in _UNREADABLE:
             raise QueryError(f"syntax error at {_position(text, offset)}: unexpected {value}",
                              code=Code.SYNTAX_ERROR)
-        if kind != "word":
-            yield Token(kind, value, offset)
-            continue
-        start, end = 0, len(value)
-        while start < end and value[start] == ".":
-            yield Token("other", ".", offset + start)
-            start += 1
-        trailing = 0
-        while end > start and value[end - 1] == "." and value[end - 2:end] != "\\.":
-            end -= 1
-            trailing += 1
-        if start < end:
-            word = value[start:end]
-            yield Token("bnode" if word.startswith("_:") else "name", word, offset + start)
-        for k in range(trailing):
-            yield Token("other", ".", offset + end + k)
+        yield Token(kind, value, offset)
+
+
+def _split_word(value: str, offset: int) -> Iterator[Token]:
+    """A word with dots: unescaped dots at its ends are tokens of their own."""
+    start, end = 0, len(value)
+    while start < end and value[start] == ".":
+        yield Token("other", ".", offset + start)
+        start += 1
+    trailing = 0
+    while end > start and value[end - 1] == "." and value[end - 2:end] != "\\.":
+        end -= 1
+        trailing += 1
+    if start < end:
+        word = value[start:end]
+        yield Token("bnode" if word.startswith("_:") else "name", word, offset + start)
+    for k in range(trailing):
+        yield Token("other", ".", offset + end + k)
+
+
+@lru_cache(maxsize=1024)
+def _resolve(base: str, iri: str) -> str:
+    """`iri` resolved against `base` (remembered: most queries declare the same few prefixes)."""
+    return urljoin(base, iri)
 
 
 def _iri_text(token: str) -> str:
@@ -147,7 +163,7 @@ class _Scanner:
     def iri(self, token: Token) -> str | None:
         """The absolute IRI a token denotes, if it is an IRI or a known prefixed name."""
         if token.kind == "iri":
-            return urljoin(self.base, _iri_text(token.text))
+            return _resolve(self.base, _iri_text(token.text))
         if token.kind == "name" and ":" in token.text:
             prefix, _, local = token.text.partition(":")
             if prefix in self.prefixes:
@@ -167,53 +183,69 @@ class _Scanner:
     def scan(self, items: Iterable[Token], max_depth: int) -> None:
         """Run through the tokens; raises QueryError on what must be refused."""
         stream = list(items)
-        i = 0
-        while i < len(stream):
-            token = stream[i]
-            word = token.text.upper() if token.kind == "name" and ":" not in token.text else ""
-            inner = len(_BRACKETS.findall(token.text)) if token.kind == "iri" else 0
-            if token.kind == "open" or inner:
+        i, count = 0, len(stream)
+        while i < count:
+            kind, text, offset = stream[i]
+            if kind == "open":
+                self.depth += 1
+                self._nesting(0, max_depth, offset)
+            elif kind == "close":
+                self.depth -= 1
+            elif kind == "iri":
                 # An IRI's brackets count too: where `<` is less-than, the engine reads them
                 # as brackets (`?a<((1))>0`), and no real IRI holds many.
-                self.depth += token.kind == "open"
-                self.max_depth = max(self.max_depth, self.depth + inner)
-                if self.depth + inner > max_depth:
-                    raise QueryError(f"the query nests deeper than {max_depth} levels "
-                                     f"(at {_position(self.text, token.offset)})", code=Code.QUERY_TOO_DEEP)
-            elif token.kind == "close":
-                self.depth -= 1
-            elif word == "PREFIX" and i + 2 < len(stream) and stream[i + 2].kind == "iri":
-                name, written = stream[i + 1].text.rstrip(":"), _iri_text(stream[i + 2].text)
-                self.prefixes[name] = urljoin(self.base, written)
-                self.written[name] = written
-                i += 2
-            elif word == "BASE" and i + 1 < len(stream) and stream[i + 1].kind == "iri":
-                self.base = urljoin(self.base, stream[i + 1].text[1:-1])
-                i += 1
-            elif word in UPDATE_KEYWORDS:
-                raise QueryError(f"this endpoint is read-only: {word} is an update "
-                                 f"(at {_position(self.text, token.offset)})", code=Code.UPDATE_REFUSED)
-            elif word in FORMS and self.form is None:
-                self.form = word
-            elif word == "FROM" and i + 1 < len(stream):
-                named = stream[i + 1].text.upper() == "NAMED"
-                target = stream[i + 2] if named and i + 2 < len(stream) else stream[i + 1]
-                iri = self.iri(target)
-                if iri is not None:
-                    (self.from_named if named else self.froms).append(iri)
-                i += 2 if named else 1
-            elif token.kind == "name" and ":" in token.text:
-                prefix = token.text.partition(":")[0]
-                if prefix not in self.prefixes:
-                    raise QueryError(f"syntax error at {_position(self.text, token.offset)}: unknown "
-                                     f"prefix {prefix}: (declare it with PREFIX)", code=Code.SYNTAX_ERROR)
-            elif word == "SERVICE":
-                j = i + 1
-                if j < len(stream) and stream[j].text.upper() == "SILENT":
-                    j += 1
-                target = stream[j] if j < len(stream) else token
-                self.services.append((self.as_written(target), target))
+                inner = text.count("(") + text.count("[")
+                if inner:
+                    self._nesting(inner, max_depth, offset)
+            elif kind == "name":
+                if ":" in text:
+                    prefix = text.partition(":")[0]
+                    if prefix not in self.prefixes:
+                        raise QueryError(f"syntax error at {_position(self.text, offset)}: unknown "
+                                         f"prefix {prefix}: (declare it with PREFIX)", code=Code.SYNTAX_ERROR)
+                else:
+                    word = text.upper()
+                    if word in _KEYWORDS:
+                        i = self._keyword(word, stream, i)
             i += 1
+
+    def _nesting(self, inner: int, max_depth: int, offset: int) -> None:
+        self.max_depth = max(self.max_depth, self.depth + inner)
+        if self.depth + inner > max_depth:
+            raise QueryError(f"the query nests deeper than {max_depth} levels "
+                             f"(at {_position(self.text, offset)})", code=Code.QUERY_TOO_DEEP)
+
+    def _keyword(self, word: str, stream: list[Token], i: int) -> int:
+        """Act on a keyword the checks need at stream[i]; returns the index of the last token used."""
+        token, count = stream[i], len(stream)
+        if word == "PREFIX" and i + 2 < count and stream[i + 2].kind == "iri":
+            name, written = stream[i + 1].text.rstrip(":"), _iri_text(stream[i + 2].text)
+            self.prefixes[name] = _resolve(self.base, written)
+            self.written[name] = written
+            return i + 2
+        if word == "BASE" and i + 1 < count and stream[i + 1].kind == "iri":
+            self.base = _resolve(self.base, stream[i + 1].text[1:-1])
+            return i + 1
+        if word in UPDATE_KEYWORDS:
+            raise QueryError(f"this endpoint is read-only: {word} is an update "
+                             f"(at {_position(self.text, token.offset)})", code=Code.UPDATE_REFUSED)
+        if word in FORMS:
+            if self.form is None:
+                self.form = word
+        elif word == "FROM" and i + 1 < count:
+            named = stream[i + 1].text.upper() == "NAMED"
+            target = stream[i + 2] if named and i + 2 < count else stream[i + 1]
+            iri = self.iri(target)
+            if iri is not None:
+                (self.from_named if named else self.froms).append(iri)
+            return i + (2 if named else 1)
+        elif word == "SERVICE":
+            j = i + 1
+            if j < count and stream[j].text.upper() == "SILENT":
+                j += 1
+            target = stream[j] if j < count else token
+            self.services.append((self.as_written(target), target))
+        return i
 
 
 def syntax_error(text: str) -> QueryError:
