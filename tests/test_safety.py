@@ -275,10 +275,12 @@ def test_a_replacement_worker_that_dies_while_starting_is_tried_again(
         child.close()
         return _Worker(process, parent)
 
+    # A worker an earlier test had replaced may still be starting: wait until both are free,
+    # or its arrival would be counted here (before, it could make this wait miss its mark).
+    assert wait_for(lambda: pool.idle() == 2, 60)
     monkeypatch.setattr(pool, "_start", dies_first)
-    before = pool.idle()
     pool._replace(pool._idle.get(timeout=30))
-    assert wait_for(lambda: pool.idle() == before, 60)
+    assert wait_for(lambda: pool.idle() == 2, 60)
     assert calls == [0, 1]
     assert "a replacement query worker did not start (attempt 1 of 3)" in caplog.text
 

@@ -173,8 +173,8 @@ class _Enough(Exception):
 
 class _Rows:
     """Where Oxigraph writes a SELECT's TSV: counts its lines (a header, then one a row: the
-    format escapes tabs and line breaks inside terms) and stops it past `limit` rows or about
-    `max_bytes` bytes."""
+    format escapes tabs and line breaks inside terms) and stops it past `limit` rows, or when
+    more comes after `max_bytes` bytes (so that `stopped` means rows were left out)."""
 
     def __init__(self, limit: int, max_bytes: int) -> None:
         self.limit = limit
@@ -187,11 +187,14 @@ class _Rows:
     def write(self, data: bytes) -> int:
         if self.stopped:  # Oxigraph writes what it holds once more as it gives up: not wanted
             raise _Enough
+        if self.size > self.max_bytes:  # the bytes already read were too many, and more come
+            self.stopped = True
+            raise _Enough
         chunk = bytes(data)
         self.parts.append(chunk)
         self.lines += chunk.count(b"\n")
         self.size += len(chunk)
-        if self.lines > self.limit + 1 or self.size > self.max_bytes:
+        if self.lines > self.limit + 1:  # a row more than wanted: the answer is cut
             self.stopped = True
             raise _Enough
         return len(chunk)
