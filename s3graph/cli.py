@@ -247,7 +247,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=_port, default=8000, help="port to listen on")
     s.add_argument("--workers", type=int, help="server processes (0: one, with no query deadline; default: "
                    "the workers setting)")
-    s.add_argument("--threads", type=int, help="HTTP threads per server process (default: the threads setting)")
+    s.add_argument("--threads", type=int, help="requests one server process answers at once (default: the "
+                   "threads setting)")
     s.add_argument("--engine", choices=list(ENGINES), help="query engine (default: the engine setting)")
     s.add_argument("--backend", metavar="URL", help="answer from this SPARQL 1.1 store's query endpoint, which "
                    "`s3graph publish` wrote this build into (default: the backend setting; empty: the embedded store)")

@@ -93,7 +93,7 @@ class Settings:
                                    check=one_of(lambda: {"auto": 1, "true": 1, "false": 1}))
     workers: int = setting(2, "Server processes of `s3graph serve`, each answering HTTP and running queries with a hard deadline (one that overruns is replaced); 0 runs one process with no deadline (tests, benchmarks).",
                            check=at_least(0))
-    threads: int = setting(4, "HTTP threads per server process.", check=at_least(1))
+    threads: int = setting(4, "Requests one server process answers at once (each connection has a thread of its own; the others wait for a turn).", check=at_least(1))
     memory_limit_mb: int = setting(0, "Resident memory one server process may use, in MB; the query that takes it past that gets 503 and the process is replaced. 0: the machine's memory divided by twice the number of processes.",
                                    check=at_least(0))
     connection_limit: int = setting(1000, "Open connections one server process takes; past that, new ones wait in the listening queue.",
@@ -111,7 +111,7 @@ class Settings:
                                check=positive)
     max_response_bytes: int = setting(32 << 20, "Longest response body, in bytes; a longer result is cut to fewer rows (or triples) and marked truncated.",
                                       check=positive)
-    result_cache_mb: int = setting(64, "Memory each server process keeps answers in, in MB (the same query on the same build has the same answer); 0 keeps none.",
+    result_cache_mb: int = setting(64, "Memory each server process keeps answers in, in MB, twice: query results, and whole HTTP answers to repeated requests (the same query on the same build has the same answer); 0 keeps none.",
                                    check=at_least(0))
     federation_allowlist: tuple[str, ...] = setting(DEFAULT_ALLOWLIST, "SERVICE endpoints a query may call (comma-separated in the environment); any other SERVICE is refused.",
                                                     shown="`" + ", ".join(DEFAULT_ALLOWLIST) + "`")

@@ -85,7 +85,7 @@ ALLOWED = {
     "cli": {"build", "query", "formats", "remote", "service", "server"},
 }
 #: The only parts that may import a web framework or server.
-FRAMEWORKS = {"flask": {"web"}, "werkzeug": {"web"}, "jinja2": {"web"}, "waitress": {"server"}}
+FRAMEWORKS = {"flask": {"web"}, "werkzeug": {"web"}, "jinja2": {"web"}, "httptools": {"server"}}
 
 
 def _part(name: str) -> str:
