@@ -169,3 +169,30 @@ def test_a_client_past_its_rate_limit_is_sent_to_the_app(counted: tuple[Server, 
     server.refused.add("127.0.0.1")  # type: ignore[attr-defined]
     exchange(server.port, ask)
     assert calls == ["/y", "/y", "/y"]  # the app answers it (the service's 429)
+
+
+# --- the app's Vary is what a kept answer relies on ---------------------------------------
+
+PAGES = ["/", "/sparql", "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%203", "/queries",
+         "/queries/region-profile?region=SE312", "/id/territory/SE312", "/id/authority/region-dalarna",
+         "/ontology", "/ontology/Participation", "/classes", "/dumps", "/.well-known/void",
+         "/graph/sweden"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("accept", ["text/html", "*/*", "text/turtle"])
+def test_an_answer_that_differs_by_a_request_header_names_it_in_vary(client, path: str, accept: str) -> None:  # type: ignore[no-untyped-def]
+    """Every cacheable 200 the app gives: asked with other values of the headers a client may
+    send, a different body means the header is in Vary (else a kept answer would be wrong)."""
+    base = client.get(path, headers={"Accept": accept})
+    if base.status_code != 200 or "public" not in base.headers.get("Cache-Control", ""):
+        return
+    vary = {v.strip().lower() for v in base.headers.get("Vary", "").split(",")}
+    others = {"Accept-Language": ["sv", "en;q=0.5, sv", "de"], "Origin": ["https://elsewhere.example"],
+              "User-Agent": ["curl/8", "Mozilla/5.0"], "X-Request-Id": ["other-id"],
+              "Accept-Encoding": ["gzip"], "Referer": ["https://elsewhere.example/"]}
+    for name, values in others.items():
+        for value in values:
+            again = client.get(path, headers={"Accept": accept, name: value})
+            if again.data != base.data or again.headers.get("Content-Type") != base.headers.get("Content-Type"):
+                assert name.lower() in vary, (path, accept, name, value)
