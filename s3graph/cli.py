@@ -15,7 +15,8 @@ from .formats.registry import KINDS, dump_formats, of_kind
 from .query.catalog import RESERVED, load_catalog
 from .query.engines import ENGINES
 from .remote.publish import publish
-from .remote.store import backend_client, check_backend, query_timeout
+from .remote.store import RemoteEngine, backend_client, check_backend, query_timeout
+from .remote.verify import agreeing
 from .service.compose import compose
 from .service.http import RESULTS_HEADER, TRUNCATED_HEADER, WARNING_HEADER, Request, Response
 from .service.service import TRUSTED, Service
@@ -172,13 +173,24 @@ def cmd_publish(args: argparse.Namespace) -> int:
     settings = _given(_settings(args), backend_user=args.user, backend_auth=args.auth)
     if args.batch < 1:
         raise S3GraphError(f"--batch must be 1 or more, not {args.batch}", code=Code.USAGE)
-    built = _service(settings).built
+    service = _service(settings)
+    built = service.built
     update = backend_client(settings, args.to)
     reader = backend_client(settings, args.query_url) if args.query_url else update
-    done = publish(built, update, query=reader, batch=args.batch, progress=_progress)
+
+    def answers() -> tuple[str, ...]:
+        store = RemoteEngine(reader, query_timeout(settings), settings.base_iri)
+        return agreeing(built, service.catalog, store, service.lookup, service.resolve_region)
+
+    done = publish(built, update, query=reader, batch=args.batch, progress=_progress, answers=answers)
+    local = [q.slug for q in service.catalog.queries if not q.federation]
     print(f"s3graph: published {sum(done.graphs.values())} triples in {len(done.graphs)} graphs to {args.to} "
           f"({done.requests} requests, {done.seconds:.1f} s); serve it with "
           f"s3graph serve --backend {args.query_url or args.to}", file=sys.stderr)
+    missing = [slug for slug in local if slug not in done.answers]
+    print(f"s3graph: the store answers {len(local) - len(missing)} of the {len(local)} canned queries as the build "
+          "does" + (f"; these will not be answered from it: {', '.join(missing)}" if missing else ""),
+          file=sys.stderr)
     return 0
 
 

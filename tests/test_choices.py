@@ -147,8 +147,9 @@ def test_a_region_is_not_limited_to_its_choices(client: FlaskClient) -> None:
     assert region.status_code == 200
 
 
-def test_the_command_line_refuses_a_topic_outside_the_choices(settings: Settings,
+def test_the_command_line_refuses_a_topic_outside_the_choices(settings: Settings, built: BuiltGraph,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # `built`: the build is in the cache already, so the command prints nothing of building it
     outside = TOPIC + "no-such-topic"
     assert main(["query", "--cache-dir", settings.cache_dir, "--canned", "collaborations-by-topic",
                  "-p", f"topic={outside}"]) == 2

@@ -7,10 +7,13 @@ triples that is the difference between a filter after a full scan (12 s) and an 
 look-up (0.4 s). `inline` writes each validated term (in N-Triples syntax, which is SPARQL
 syntax too) where its variable stands in the query's patterns, filters, expressions,
 HAVING and ORDER BY expressions, and keeps the variable where it is projected, grouped or
-ordered by on its own, adding a final `VALUES` clause that binds it there, so that the result has the same columns and
-rows as with the substitution. What the rewrite cannot apply to (the variable in a VALUES
-block or a BIND target, a literal that would land in a subject) makes the query fail to
-parse; the engine then runs the original with the substitution.
+ordered by on its own, binding it there with a `BIND` at the start of the WHERE group, so
+that the result has the same columns and rows as with the substitution. (A trailing
+`VALUES` clause would do the same, but Virtuoso 7 answers nothing when one follows a GROUP
+BY.) The text is plain SPARQL 1.1: the same rewrite serves a remote store. What the rewrite
+cannot apply to (the variable in a VALUES block or a BIND target, a literal that would land
+in a subject) makes the query fail to parse; the engine then runs the original with the
+substitution (a remote store: with VALUES blocks).
 """
 
 from __future__ import annotations
@@ -30,29 +33,48 @@ def inline(sparql: str, bindings: Mapping[str, Term]) -> str:
     """The query with `bindings` written in as constants (see the module's docstring)."""
     if not bindings:
         return sparql
+    found, where = _variables(sparql)
+    if where is None:
+        return sparql  # no WHERE group to bind in: the engine's substitution does it
     pieces: list[str] = []
     done = 0
-    for offset, name, kept in _variables(sparql):
+    for offset, name, kept in found:
         if kept or name not in bindings:
-            continue  # projected, grouped or ordered by: bound by the final VALUES clause
+            continue  # projected, grouped or ordered by: bound at the start of the WHERE group
+        if done <= where < offset:
+            pieces.append(sparql[done:where + 1])
+            done = where + 1
+            pieces.append(_binds(bindings))
         pieces.append(sparql[done:offset])
         pieces.append(str(bindings[name]))
         done = offset + 1 + len(name)
+    if done <= where:
+        pieces.append(sparql[done:where + 1])
+        done = where + 1
+        pieces.append(_binds(bindings))
     pieces.append(sparql[done:])
-    names = sorted(bindings)
-    terms = " ".join(str(bindings[n]) for n in names)
-    pieces.append(f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}\n")
     return "".join(pieces)
 
 
+def _binds(bindings: Mapping[str, Term]) -> str:
+    """Each bound variable bound to its term (for the columns of the result, as the substitution
+    leaves them: the variable is written in as a constant everywhere else)."""
+    return "".join(f" BIND({bindings[name]} AS ?{name})" for name in sorted(bindings))
+
+
 @lru_cache(maxsize=512)
-def _variables(sparql: str) -> tuple[tuple[int, str, bool], ...]:
-    """Every variable of the query: its offset, its name, and whether it stands on its own in
-    a SELECT, GROUP BY or ORDER BY clause (kept there). Read once per query text: the canned
-    queries are a few, their requests many."""
+def _variables(sparql: str) -> tuple[tuple[tuple[int, str, bool], ...], int | None]:
+    """Every variable of the query (its offset, its name, and whether it stands on its own in
+    a SELECT, GROUP BY or ORDER BY clause: kept there), and the offset of the brace that opens
+    the WHERE group. Read once per query text: the canned queries are a few, their requests many."""
     found: list[tuple[int, str, bool]] = []
     in_select = in_group = in_order = False
     depth = 0  # brackets opened since SELECT, GROUP BY or ORDER BY
+    braces = 0  # braces open
+    form = ""  # the query form, and how many top-level groups it has before the WHERE group
+    groups = 0
+    where: int | None = None
+    after_where = False
     for token in tokens(sparql):
         word = token.text.upper() if token.kind == "name" else ""
         if word == "SELECT":
@@ -71,6 +93,19 @@ def _variables(sparql: str) -> tuple[tuple[int, str, bool], ...]:
             depth += 1
         elif token.text == ")":
             depth -= 1
+        if word in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT") and not form:
+            form = word
+        elif word == "WHERE" and braces == 0:
+            after_where = True
+        elif token.text == "{":
+            if braces == 0 and where is None:
+                groups += 1
+                # CONSTRUCT's template comes first, unless WHERE says which group is meant
+                if after_where or form != "CONSTRUCT" or groups == 2:
+                    where = token.offset
+            braces += 1
+        elif token.text == "}":
+            braces -= 1
         if token.kind == "var":
             found.append((token.offset, token.text[1:], (in_select or in_group or in_order) and depth == 0))
-    return tuple(found)
+    return tuple(found), where

@@ -23,7 +23,17 @@ import pyoxigraph as ox
 
 from ..build.store import BuiltGraph
 from .client import StoreClient, StoreError
-from .store import EVERYTHING_GRAPH, KEY, MANIFEST, MANIFEST_GRAPH, TRIPLES, read_manifest, solutions, store_graphs
+from .store import (
+    ANSWERS,
+    EVERYTHING_GRAPH,
+    KEY,
+    MANIFEST,
+    MANIFEST_GRAPH,
+    TRIPLES,
+    read_manifest,
+    solutions,
+    store_graphs,
+)
 
 DEFAULT_BATCH = 20000
 
@@ -35,6 +45,7 @@ class Published:
     graphs: dict[str, int]
     requests: int
     seconds: float
+    answers: tuple[str, ...] = ()  # the canned queries the store answers as the build does
 
 
 def _name(quad: ox.Quad) -> str:
@@ -50,11 +61,14 @@ def _block(by_graph: dict[str, list[ox.Triple]]) -> str:
 
 
 def publish(built: BuiltGraph, client: StoreClient, *, query: StoreClient | None = None,
-            batch: int = DEFAULT_BATCH, progress: Callable[[str], None] = lambda _: None) -> Published:
+            batch: int = DEFAULT_BATCH, progress: Callable[[str], None] = lambda _: None,
+            answers: Callable[[], tuple[str, ...]] = lambda: ()) -> Published:
     """Replace the store's copy of every graph of `built` with the build's, then write the manifest.
 
     `client` is the update endpoint; `query` the query endpoint the counts are read from
-    (the same URL when None: Virtuoso's and QLever's endpoints take both).
+    (the same URL when None: Virtuoso's and QLever's endpoints take both). `answers` is called
+    once the graphs are in: the slugs of the canned queries the store answers as the build does
+    (`verify.agreeing`), which the manifest names.
     """
     started = time.perf_counter()
     reader = query or client
@@ -100,15 +114,18 @@ def publish(built: BuiltGraph, client: StoreClient, *, query: StoreClient | None
     if wrong:
         listed = "; ".join(f"<{g}> has {got} triples, {n} were sent" for g, (n, got) in sorted(wrong.items()))
         raise StoreError(f"the store at {reader.url} does not hold what was published: {listed}")
+    agreed = answers()
     manifest = ox.NamedNode(MANIFEST)
     triples = [ox.Triple(manifest, ox.NamedNode(KEY), ox.Literal(built.key))]
+    triples += [ox.Triple(manifest, ox.NamedNode(ANSWERS), ox.Literal(slug)) for slug in agreed]
     triples += [ox.Triple(ox.NamedNode(g), ox.NamedNode(TRIPLES),
                           ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
                 for g, n in expected.items()]
     send(f"INSERT DATA {{ {_block({MANIFEST_GRAPH: triples})} }}")
-    if read_manifest(reader).get("key") != built.key:
+    written = read_manifest(reader)
+    if written is None or written.key != built.key:
         raise StoreError(f"the store at {reader.url} does not show the manifest that was written")
-    return Published(expected, requests, time.perf_counter() - started)
+    return Published(expected, requests, time.perf_counter() - started, agreed)
 
 
 def _counts(reader: StoreClient, graphs: tuple[str, ...]) -> dict[str, int]:

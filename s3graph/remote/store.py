@@ -26,6 +26,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -33,6 +34,8 @@ from ..build.store import ASSERTED_MERGE, BuiltGraph
 from ..errors import Code, QueryError
 from ..query.catalog import with_values
 from ..query.engines import EVERYTHING, DatasetSpec, Engine, make_engine
+from ..query.inline import inline
+from ..query.second_reading import parse_with_rdflib
 from ..results import Bindings, Boolean, Result, Triples
 from ..settings import Settings
 from ..terms import Term
@@ -45,6 +48,7 @@ MANIFEST_GRAPH = "urn:s3graph:manifest"
 MANIFEST = "urn:s3graph:build"
 KEY = "urn:s3graph:key"
 TRIPLES = "urn:s3graph:triples"  # on a graph: how many triples it holds
+ANSWERS = "urn:s3graph:answers"  # on the build: a canned query the store answers as the build does
 
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -162,8 +166,11 @@ def parse_answer(answer_type: str, body: bytes, max_results: int) -> Result:
 class RemoteEngine:
     """The engine that sends every query to the store (the `Engine` protocol of query.engines).
 
-    Parameters are written into the query as VALUES blocks (`catalog.with_values`, the
-    same answers as the embedded engine's substitution). The whole exchange has a deadline
+    Parameters are written into the query as the embedded engine writes them (`query.inline`:
+    constants, and a BIND at the start of the WHERE group for the columns); where that rewrite
+    does not parse (read once per query text and kinds of terms, by rdflib's parser: nothing
+    is evaluated), as VALUES blocks (`catalog.with_values`), the same answers as the embedded
+    engine's substitution. The whole exchange has a deadline
     a little shorter than the query timeout, so that a query the store is still running
     is the client's 503 from here, and the process answering it is free again (nothing to
     replace: the store's own work is the store's to stop).
@@ -177,11 +184,12 @@ class RemoteEngine:
         self.timeout = timeout
         self.base_iri = base_iri
         self.store = store  # for the service's internal look-ups, as OxigraphEngine.store
+        self._inlines: dict[tuple[str, tuple[tuple[str, str], ...]], bool] = {}
 
     def execute(self, query: str, dataset: DatasetSpec, bindings: Mapping[str, Term] | None = None,
                 max_results: int = 10000) -> Result:
         """Run `query` in the store on `dataset`."""
-        text = with_values(query, bindings) if bindings else query
+        text = self._bound(query, bindings) if bindings else query
         if self.base_iri:  # as the embedded engine's base IRI: a BASE of the query's own resolves against it
             text = f"BASE <{self.base_iri}>\n{text}"
         try:
@@ -190,6 +198,18 @@ class RemoteEngine:
         except StoreError as exc:
             raise QueryError(exc.message, status=exc.status, code=exc.code) from None
         return parse_answer(answer.media_type, answer.body, max_results)
+
+    def _bound(self, query: str, bindings: Mapping[str, Term]) -> str:
+        """The query with its parameters written in (inlined where that parses, else VALUES)."""
+        shape = (query, tuple(sorted((k, type(v).__name__) for k, v in bindings.items())))
+        inlined = inline(query, bindings)
+        if shape not in self._inlines:
+            try:
+                parse_with_rdflib(inlined)
+                self._inlines[shape] = True
+            except QueryError:
+                self._inlines[shape] = False
+        return inlined if self._inlines[shape] else with_values(query, bindings)
 
 
 class RemoteStore:
@@ -287,27 +307,38 @@ def _quads(body: bytes, fixed: tuple[Subject | None, ox.NamedNode | None, Object
         yield ox.Quad(s, p, o, name)
 
 
-def read_manifest(client: StoreClient, timeout: float = 30.0) -> dict[str, int | str]:
-    """What the store says it holds: {"key": build key, graph IRI: triples}; empty when nothing
-    was published there (or a publication did not finish)."""
+@dataclass(frozen=True)
+class Manifest:
+    """What a publication says the store holds: the build, each graph's triples, and the canned
+    queries the store answers as the build does (`verify`)."""
+
+    key: str
+    triples: dict[str, int]
+    answers: frozenset[str]
+
+
+def read_manifest(client: StoreClient, timeout: float = 30.0) -> Manifest | None:
+    """The store's manifest; None when nothing was published there (or a publication did not finish)."""
     answer = client.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?s ?p ?o }} }}",
                           named_graphs=(MANIFEST_GRAPH,), timeout=timeout)
-    out: dict[str, int | str] = {}
+    key, triples, answers = None, {}, set()
     for row in solutions(answer.body):
         s, p, o = row["s"], row["p"], row["o"]
         if p == ox.NamedNode(KEY) and s == ox.NamedNode(MANIFEST):
-            out["key"] = o.value
+            key = o.value
         elif p == ox.NamedNode(TRIPLES):
-            out[s.value] = int(o.value)
-    return out
+            triples[s.value] = int(o.value)
+        elif p == ox.NamedNode(ANSWERS):
+            answers.add(o.value)
+    return Manifest(key, triples, frozenset(answers)) if key is not None else None
 
 
 def check_backend(client: StoreClient, built: BuiltGraph, timeout: float = 30.0) -> None:
     """Refuse a store that does not hold this build, naming what is wrong."""
     manifest = read_manifest(client, timeout)
-    if not manifest:
+    if manifest is None:
         raise StoreError(f"the store at {client.url} holds no s3graph build (run `s3graph publish --to ...` first)",
                          code=Code.BACKEND_FAILED)
-    if manifest.get("key") != built.key:
-        raise StoreError(f"the store at {client.url} holds build {manifest.get('key')}, not this one ({built.key}): "
+    if manifest.key != built.key:
+        raise StoreError(f"the store at {client.url} holds build {manifest.key}, not this one ({built.key}): "
                          "publish this build to it first", code=Code.BACKEND_FAILED)

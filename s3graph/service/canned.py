@@ -40,6 +40,10 @@ def answer(service: Service, slug: str, request: Request) -> Reply:
     """/queries/<slug>: one canned query with parameters from the query string."""
     service.admit(request.client)
     canned = service.catalog.get(slug)
+    if not canned.federation and not service.store_answers(slug):
+        raise S3GraphError(f"the store at {service.settings.backend} does not answer {slug} as the build does (found "
+                           "when the build was published to it), so it is not answered from there", status=502,
+                           code=Code.BACKEND_FAILED)
     first = request.first()
     values = {k: v for k, v in first.items() if k not in RESERVED}
     repeated = sorted({k for k in (*values, "format") if len(request.all(k)) > 1})  # format too: once

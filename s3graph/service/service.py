@@ -24,7 +24,7 @@ from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, sele
 from ..query.executors import Executor, Job, Outcome
 from ..query.guard import CheckedQuery, check
 from ..query.regions import region_resolver
-from ..remote.store import engine_for
+from ..remote.store import backend_client, engine_for, query_timeout, read_manifest
 from ..settings import Settings
 from ..terms import text
 from . import canned
@@ -107,16 +107,36 @@ class Service:
         return OxigraphEngine(self.built, self.settings.base_iri)
 
     @cached_property
+    def build_lookup(self) -> OxigraphEngine:
+        """An in-process engine over the build itself, for the look-ups the build answers as well
+        as any store (it is what the store holds, its manifest says): the parameters' choices and
+        the regions by name. With a backend store they are not sent there (Virtuoso 7 cannot
+        compile some of them)."""
+        if self.settings.backend:
+            return OxigraphEngine(self.built, self.settings.base_iri)
+        return self.lookup
+
+    def store_answers(self, slug: str) -> bool:
+        """Whether canned query `slug` is answered where queries run: always by the embedded
+        store; by a backend store only if its manifest says it answers it as the build does."""
+        return not self.settings.backend or slug in self._store_answers
+
+    @cached_property
+    def _store_answers(self) -> frozenset[str]:
+        manifest = read_manifest(backend_client(self.settings), query_timeout(self.settings))
+        return manifest.answers if manifest is not None and manifest.key == self.built.key else frozenset()
+
+    @cached_property
     def resolve_region(self) -> RegionResolver:
         """Regions by NUTS code, ISO code or name (cached)."""
-        return region_resolver(self.lookup.store)
+        return region_resolver(self.build_lookup.store)
 
     @cached_property
     def choices(self) -> dict[str, dict[str, Choices]]:
         """{slug: {parameter: ((value, label), ...)}}: the choices of every canned-query parameter
         (its allowed values, or its `# choices:` query run once on the asserted triples)."""
-        namer = Namer(self.lookup.store, self.settings.base_iri, "en")
-        return canned.parameter_choices(self.catalog, self.lookup, select_dataset(self.built, infer=False), namer)
+        namer = Namer(self.build_lookup.store, self.settings.base_iri, "en")
+        return canned.parameter_choices(self.catalog, self.build_lookup, select_dataset(self.built, infer=False), namer)
 
     @cached_property
     def default_graph_triples(self) -> int:

@@ -1,0 +1,81 @@
+"""Which canned queries a store answers as the build does: checked when a build is published.
+
+Stores part from Oxigraph in corners of SPARQL 1.1, and a wrong answer looks like any other:
+Virtuoso 7.2 finds nothing in an OPTIONAL whose UNION branches join the row on different
+variables, so a canned answer loses its sources and claim status, and `claims=confirmed`
+keeps rows it should drop. `s3graph publish` therefore runs every canned query that calls no
+other endpoint in the store and in the build, with its default parameters, with and without
+inference and, where it has the parameter, with `claims=confirmed`, and the manifest names
+the ones whose answers agree. A front end (`serve --backend`) answers only those from the
+store; any other is a 502 that says why, never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from ..build.store import BuiltGraph
+from ..errors import S3GraphError
+from ..query.catalog import Catalog, RegionResolver
+from ..query.engines import Engine, select_dataset
+from ..results import Bindings, Boolean, Result, Triples
+from ..terms import Term
+
+log = logging.getLogger("s3graph.remote")
+
+
+def normalised(result: Result) -> object:
+    """A result as a value to compare: rows (or triples) as a sorted list of texts, a `sources`
+    cell as the set of its words (SPARQL 1.1 leaves GROUP_CONCAT's order to the store)."""
+    if isinstance(result, Boolean):
+        return result.value
+    if isinstance(result, Triples):
+        return sorted(str(t) for t in result.triples)
+    assert isinstance(result, Bindings)
+    rows = []
+    for row in result.rows:
+        cells: list[str | None] = []
+        for name, term in zip(result.variables, row, strict=True):
+            if term is None:
+                cells.append(None)
+            elif name == "sources" and isinstance(term, ox.Literal):
+                cells.append(" ".join(sorted(term.value.split())))
+            else:
+                cells.append(str(term))
+        rows.append(tuple(cells))
+    return (result.variables, sorted(rows, key=str))
+
+
+def agreeing(built: BuiltGraph, catalog: Catalog, store: Engine, local: Engine,
+             resolve: RegionResolver) -> tuple[str, ...]:
+    """The slugs of the canned queries (without SERVICE) that `store` answers as `local` does,
+    each tried with its defaults, with and without inference, and with claims=confirmed."""
+    agreed = []
+    for canned in catalog.queries:
+        if canned.federation:
+            continue
+        tries: list[Mapping[str, str]] = [{}]
+        if any(p.name == "claims" for p in canned.parameters):
+            tries.append({"claims": "confirmed"})
+        if all(_agrees(canned.sparql, canned.bind(values, resolve), infer, built, store, local)
+               for values in tries for infer in (True, False)):
+            agreed.append(canned.slug)
+        else:
+            log.warning("the store does not answer the canned query %s as the build does; it will not be "
+                        "answered from there", canned.slug)
+    return tuple(agreed)
+
+
+def _agrees(sparql: str, bindings: dict[str, Term], infer: bool, built: BuiltGraph, store: Engine,
+            local: Engine) -> bool:
+    dataset = select_dataset(built, infer=infer)
+    expected = local.execute(sparql, dataset, bindings)
+    try:
+        got = store.execute(sparql, dataset, bindings)
+    except S3GraphError as exc:  # the store refused it: not answered as the build does
+        log.info("the store refused a canned query: %s", exc.message)
+        return False
+    return normalised(got) == normalised(expected)
