@@ -274,7 +274,7 @@ def rdflib_server(files: list[Path]) -> Server:
 def serve_rdflib(port: int, pid_file: str, files: list[str]) -> None:
     """Serve `files` with rdflib-endpoint as its own CLI does (`rdflib-endpoint serve`):
     a Dataset with default_union, SparqlEndpoint, uvicorn.run; at /sparql, without the
-    per-request access log (s3graph's waitress writes none either). The data is loaded
+    per-request access log (s3graph's server writes none either). The data is loaded
     once; uvicorn runs in a forked child, forked again whenever it ends."""
     import uvicorn
     from rdflib import Dataset
@@ -891,18 +891,17 @@ def run_dataset(dataset: BenchData, args: argparse.Namespace, plan: Plan) -> dic
 
 #: Where a sample's time goes: the first of these found walking a stack from its leaf up.
 CATEGORIES = (
-    ("query in pyoxigraph (engine.py: execute, _collect)", ("s3graph/engine.py",)),
-    ("rendering (renderers.py, json)", ("s3graph/renderers.py",)),
-    ("guard (guard.py)", ("s3graph/guard.py",)),
-    ("rate limiter (ratelimit.py)", ("s3graph/ratelimit.py",)),
-    ("query workers and deadline (workers.py: pipes, pickle, query threads)",
-     ("s3graph/workers.py", "multiprocessing/", "concurrent/futures/")),
-    ("protocol, negotiation, settings (protocol.py, negotiation.py)",
-     ("s3graph/protocol.py", "s3graph/negotiation.py", "s3graph/errors.py", "s3graph/engine.py")),
-    ("s3graph WSGI fast path (fastpath.py)", ("s3graph/fastpath.py",)),
-    ("s3graph web layer (web.py)", ("s3graph/web.py", "s3graph/canned_views.py")),
+    ("query in pyoxigraph (query/engines.py)", ("s3graph/query/engines.py",)),
+    ("rendering (formats/)", ("s3graph/formats/",)),
+    ("guard (query/guard.py, second_reading.py)", ("s3graph/query/guard.py", "s3graph/query/second_reading.py")),
+    ("rate limiter (service/ratelimit.py)", ("s3graph/service/ratelimit.py",)),
+    ("deadline (server/watchdog.py, query/executors.py)",
+     ("s3graph/server/watchdog.py", "s3graph/query/executors.py", "multiprocessing/")),
+    ("the service (service/: protocol, negotiation, caches, headers)", ("s3graph/service/",)),
+    ("WSGI front and pages (web/)", ("s3graph/web/",)),
     ("Flask and Werkzeug", ("flask/", "werkzeug/", "blinker/", "jinja2/")),
-    ("waitress (HTTP parsing, sockets, threads)", ("waitress/",)),
+    ("HTTP server (server/wsgi.py, cache.py; llhttp through httptools)",
+     ("s3graph/server/wsgi.py", "s3graph/server/cache.py", "httptools/")),
 )
 
 
@@ -1345,7 +1344,7 @@ def machine_info() -> dict[str, Any]:
         kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
         memory = f"{kb / 1024 / 1024:.0f}"
     versions = {}
-    for name in ("s3graph", "pyoxigraph", "rdflib", "flask", "waitress", "rdflib-endpoint", "fastapi",
+    for name in ("s3graph", "pyoxigraph", "rdflib", "flask", "httptools", "rdflib-endpoint", "fastapi",
                  "uvicorn", "h11"):
         try:
             versions[name] = version(name)
