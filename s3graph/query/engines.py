@@ -50,8 +50,6 @@ class DatasetSpec:
         return f"DatasetSpec({len(self.default_graphs)} default, {len(self.named_graphs)} named, {digest})"
 
 
-
-
 def select_dataset(built: BuiltGraph, *, infer: bool = True,
                    default_graph_uris: Iterable[str] = (),
                    named_graph_uris: Iterable[str] = ()) -> DatasetSpec:
@@ -147,7 +145,6 @@ class OxigraphEngine:
                                     named_graphs=named_graphs, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryError(describe_syntax_error(exc), code=Code.SYNTAX_ERROR) from None
-
 
     def _graphs(self, dataset: DatasetSpec) -> tuple[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
                                                    list[ox.NamedNode | ox.BlankNode]]:
