@@ -85,3 +85,16 @@ def test_the_description_and_the_list_of_queries_are_cached_by_etag(client, path
     assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
     again = client.get(path, headers={"Accept": accept, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_result_cache_charges_the_query_text_of_its_key() -> None:
+    """Found in review: answers were charged their body only, so a 64 KB query with a tiny
+    answer took 256 bytes of the budget."""
+    from s3graph.query.executors import Outcome
+    from s3graph.service.cache import ResultCache
+
+    cache = ResultCache(1 << 20)
+    tiny = Outcome(True, "application/sparql-results+json", b'{"head":{},"boolean":true}')
+    for n in range(40):
+        cache.put((f"ASK {{}} # {n}" + "x" * 60_000, "dataset", "json", ()), tiny, f'"{n}"')
+    assert cache.size <= 1 << 20 and len(cache) < 18

@@ -356,3 +356,119 @@ def test_wsgi_input_reads_like_a_file(running: Running) -> None:
             assert json.loads(responses(sock, 1)[0].body) == ["ab\n", "cd", "efg\n"]  # type: ignore[attr-defined]
     finally:
         served.server.close()
+
+
+# --- found in review: framing and limits an attacker would try ------------------------------
+
+def test_a_header_field_that_never_ends_is_cut_off_at_the_limit(running: Running) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"GET /a HTTP/1.1\r\nHost: h\r\nX-Endless: ")
+        for _ in range(40):  # 40 KB of one field, never finished: refused long before the end
+            try:
+                sock.sendall(b"a" * 1024)
+            except OSError:
+                break
+        status, _, body = split_response(read_all(sock))
+    assert status == "HTTP/1.1 431 Request Header Fields Too Large"
+    assert json.loads(body)["message"] == "the request line and headers are longer than 4000 bytes"
+
+
+def test_trailers_of_a_chunked_body_are_not_headers(running: Running) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"3\r\nabc\r\n0\r\nX-Injected: yes\r\nAccept: trailer/x\r\n\r\n")
+        seen = json.loads(responses(sock, 1)[0].body)  # type: ignore[attr-defined]
+    assert seen["body"] == "abc"
+    assert "HTTP_X_INJECTED" not in seen["headers"] and "HTTP_ACCEPT" not in seen["headers"]
+
+
+def test_an_http_1_0_message_framed_by_transfer_encoding_closes_the_connection(running: Running) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"POST /p HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n")
+        received = read_all(sock)
+    assert received.count(b"HTTP/1.1 200 OK") == 1 and b"/smuggled" not in received
+    assert b"Connection: close" in received
+
+
+@pytest.mark.parametrize("target", [b"http://", b"http://[::1", b"a://b:99999/x"])
+def test_a_request_target_that_is_not_a_url_is_a_json_400(running: Running, target: bytes) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: h\r\n\r\n")
+        status, _, body = split_response(read_all(sock))
+    assert status == "HTTP/1.1 400 Bad Request" and json.loads(body)["error"] == "bad-request"
+
+
+def test_a_transfer_coding_other_than_chunked_is_a_501(running: Running) -> None:
+    with running.connect() as sock:
+        sock.sendall(b"POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        status, _, body = split_response(read_all(sock))
+    assert status == "HTTP/1.1 501 Not Implemented"
+    assert json.loads(body)["message"] == ("the transfer coding gzip, chunked is not supported; send the body "
+                                           "chunked or with a Content-Length")
+
+
+def test_a_request_pipelined_behind_a_slow_one_has_its_full_time() -> None:
+    def slow(environ: Environ, start_response: Callable[..., Any]) -> list[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            time.sleep(1.0)
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    served = start(slow, read_timeout=0.5)
+    try:
+        with served.connect() as sock:
+            sock.sendall(b"GET /slow HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\n")  # the second, half sent
+            time.sleep(1.2)
+            sock.sendall(b"Host: h\r\n\r\n")  # its rest, 1.2 s after its first byte but 0.2 s after the answer
+            assert [r.body for r in responses(sock, 2)] == [b"ok", b"ok"]  # type: ignore[attr-defined]
+    finally:
+        served.server.close()
+
+
+def test_a_client_that_does_not_read_its_answer_is_cut_off() -> None:
+    big = b"x" * (8 << 20)
+
+    def large(environ: Environ, start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Length", str(len(big)))])
+        return [big]
+
+    served = start(large, idle_timeout=0.3)
+    try:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the server's writes wait
+        sock.connect(("127.0.0.1", served.port))
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+        started = time.monotonic()
+        assert wait_for(lambda: len(served.server.connections) == 1, 5)
+        assert wait_for(lambda: not served.server.connections, 5)  # it reads nothing: given up on
+        assert time.monotonic() - started < 3
+        sock.close()
+    finally:
+        served.server.close()
+
+
+def test_an_app_that_never_starts_its_response_is_a_500() -> None:
+    served = start(lambda environ, start_response: [b"no start_response"])
+    try:
+        with served.connect() as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\nX-Request-Id: r-1\r\n\r\n")
+            (response,) = responses(sock, 1)
+        assert response.status == 500 and json.loads(response.body)["request_id"] == "r-1"  # type: ignore[attr-defined]
+    finally:
+        served.server.close()
+
+
+def test_head_without_a_length_from_the_app_sends_none() -> None:
+    def headless(environ: Environ, start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return []
+
+    served = start(headless)
+    try:
+        with served.connect() as sock:
+            sock.sendall(b"HEAD / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            _, headers, body = split_response(read_all(sock))
+        assert "Content-Length" not in headers and body == b""
+    finally:
+        served.server.close()

@@ -25,8 +25,11 @@ BYPASS = frozenset({b"range", b"if-modified-since", b"if-range", b"if-match", b"
                     b"authorization", b"cookie"})
 #: How many targets asked for once are remembered (to keep their answer if they come again).
 SEEN = 1 << 16
+#: Headers of a connection, not of an answer: the server decides them, never the app.
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te",
+                        "trailer"})
 #: Response headers the server sets itself on every answer (never kept).
-OWN = frozenset({"x-request-id", "date", "server", "connection", "keep-alive", "transfer-encoding"})
+OWN = HOP_BY_HOP | {"x-request-id", "date", "server"}
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,10 @@ class ResponseCache:
                 return  # the answers of one target vary on the same headers; the first is kept
             self._vary[target] = (names, (known[1] if known else 0) + 1)
             self._kept[key] = kept
-            self.size += _cost(kept)
+            self.size += _cost(key, kept)
             while self.size > self.max_bytes and self._kept:
-                (old, _), dropped = self._kept.popitem(last=False)
-                self.size -= _cost(dropped)
+                (old, values), dropped = self._kept.popitem(last=False)
+                self.size -= _cost((old, values), dropped)
                 vary_names, count = self._vary[old]
                 if count > 1:
                     self._vary[old] = (vary_names, count - 1)
@@ -131,8 +134,9 @@ NOT_MODIFIED = frozenset({"etag", "cache-control", "vary", "content-location", "
                           "x-content-type-options"})
 
 
-def _cost(kept: Kept) -> int:
-    return len(kept.head) + len(kept.body) + len(kept.not_modified) + 256
+def _cost(key: tuple[bytes, tuple[bytes, ...]], kept: Kept) -> int:
+    """The bytes a kept answer holds: its key (a target can be 200 KB) and its answer."""
+    return len(key[0]) + sum(map(len, key[1])) + len(kept.head) + len(kept.body) + len(kept.not_modified) + 256
 
 
 def _value(headers: RawHeaders, name: bytes) -> bytes | None:

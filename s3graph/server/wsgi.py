@@ -40,7 +40,7 @@ import httptools
 from ..errors import Code, S3GraphError
 from ..service.http import error_response, headers_for, request_id_from, status_line
 from ..settings import Settings
-from .cache import Kept, ResponseCache
+from .cache import HOP_BY_HOP, Kept, ResponseCache
 
 log = logging.getLogger("s3graph.server")
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -49,16 +49,13 @@ LOOP_SECONDS = 0.05
 #: How long it waits while another process is to take the connection waiting in the backlog.
 DECLINED_SECONDS = 0.001
 RECV_BYTES = 65536
-#: A response body is sent in pieces of this size, each within the idle timeout.
-SEND_BYTES = 1 << 20
+#: The slowest a client may read an answer, in bytes a second (beyond the idle timeout).
+MIN_READ_RATE = 16 << 10
 #: After refusing a request whose body is still coming, read and drop at most this much of
 #: it (and for at most `DRAIN_SECONDS`) so that closing does not reset the connection before
 #: the client has read the refusal.
 DRAIN_BYTES = 4 << 20
 DRAIN_SECONDS = 2.0
-#: Headers never passed on from the app: the server decides the connection's framing.
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te",
-                        "trailer"})
 NO_BODY = frozenset({204, 304})
 
 _current = threading.local()
@@ -128,19 +125,20 @@ class Connection:
         self.request_id: str | None = None  # the client's X-Request-Id of the request in hand
         self.abandoned = False  # the watchdog answered the request in hand and shut the socket
         self.began: float | None = None  # when the first byte of the request being read came
-        self.handling = False
+        self.waiting = False  # blocked reading, with nothing of a request read or in hand
         self.ready: deque[_Message] = deque()
         self._parser = httptools.HttpRequestParser(self)
         self._url: list[bytes] = []
         self._headers: list[tuple[bytes, bytes]] = []
-        self._head = 0
+        self._head = 0  # bytes of the request line and headers (counted as they are fed)
+        self._in_head = False  # between a request's first byte and the end of its headers
         self._body: list[bytes] = []
         self._body_size = 0
 
     @property
     def idle(self) -> bool:
-        """Nothing read of a next request and nothing in hand."""
-        return self.began is None and not self.handling and not self.ready
+        """Waiting for a next request, nothing of it read and nothing in hand."""
+        return self.waiting
 
     # --- llhttp's callbacks (in this connection's thread, inside feed_data) ---------------
 
@@ -148,32 +146,44 @@ class Connection:
         if self.began is None:
             self.began = time.monotonic()
         self._url, self._headers, self._head, self._body, self._body_size = [], [], 0, [], 0
+        self._in_head = True
 
     def on_url(self, url: bytes) -> None:
         self._url.append(url)
         self._grow(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value.strip(b" \t")))  # the value without its whitespace (RFC 9110 §5.5)
-        self._grow(len(name) + len(value) + 4)
+        if self._in_head:  # not a chunked body's trailer: those are never headers (RFC 9110 §6.5.1)
+            self._headers.append((name, value.strip(b" \t")))  # the value without its whitespace (§5.5)
+            self._grow(len(name) + len(value) + 4)
 
     def _grow(self, size: int) -> None:
+        """Count bytes of the request line and headers against `max_head`: the parts llhttp hands
+        over, and (`_serve`) every read that comes while the headers are not complete, since it
+        hands a header field over only once it has all of it."""
         self._head += size
         if self._head > self.server.limits.max_head:
             raise Refused(f"the request line and headers are longer than {self.server.limits.max_head} bytes",
                           status=431, code=Code.BAD_REQUEST)
 
     def on_headers_complete(self) -> None:
-        length, expect = None, b""
+        self._in_head = False
+        length, expect, coding = None, b"", None
         for name, value in self._headers:
             lower = name.lower()
             if lower == b"content-length":
                 length = int(value)  # llhttp has checked it is a number
             elif lower == b"expect":
-                expect = value.strip().lower()
+                expect = value.lower()
+            elif lower == b"transfer-encoding":
+                coding = value.lower()
+        if coding is not None and coding != b"chunked":  # llhttp reads chunked; it would pass gzip on as is
+            raise Refused(f"the transfer coding {coding.decode('latin-1')} is not supported; send the body chunked "
+                          "or with a Content-Length", status=501, code=Code.BAD_REQUEST)
         if length is not None and length > self.server.limits.max_body:
             raise _too_large(self.server.limits.max_body)
-        if expect == b"100-continue" and self._parser.get_http_version() == "1.1":
+        if expect == b"100-continue" and self._parser.get_http_version() == "1.1" and not self.ready:
+            # (with answers to earlier pipelined requests still to send, the client sends the body anyway)
             self.socket.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
@@ -184,8 +194,17 @@ class Connection:
 
     def on_message_complete(self) -> None:
         parser = self._parser
-        self.ready.append(_Message(parser.get_method(), b"".join(self._url), self._headers, b"".join(self._body),
-                                   parser.get_http_version(), parser.should_keep_alive()))
+        url, version = b"".join(self._url), parser.get_http_version()
+        if url[:1] != b"/" and url != b"*":
+            try:
+                httptools.parse_url(url)  # the absolute form (http://host/path); llhttp takes more
+            except httptools.HttpParserInvalidURLError:
+                raise _bad(ValueError(f"the request target {url[:100]!r} is not a URL")) from None
+        # An HTTP/1.0 message framed by Transfer-Encoding is closed after (RFC 9112 §6.1), and
+        # what follows an upgrade request is another protocol.
+        keep = parser.should_keep_alive() and not parser.should_upgrade() and not (
+            version == "1.0" and _header(self._headers, b"transfer-encoding") is not None)
+        self.ready.append(_Message(parser.get_method(), url, self._headers, b"".join(self._body), version, keep))
         self.began = None
 
     # --- the connection's thread -----------------------------------------------------
@@ -221,31 +240,44 @@ class Connection:
                     return self._slow()
             if abs(timeout - waiting) > 0.1:  # a request half read: what is left of its time
                 waiting = _wait_at_most(sock, socket.SO_RCVTIMEO, timeout)
+            self.waiting = self.began is None
             try:
                 data = sock.recv(RECV_BYTES)
             except (BlockingIOError, TimeoutError):  # the kernel's wait ran out
                 return self._slow() if self.began is not None else None
             except OSError:
                 return None
+            finally:
+                self.waiting = False
             if not data:
                 return None
             refusal: S3GraphError | None = None
             upgrade = False
             try:
+                in_head = self._in_head
                 self._parser.feed_data(data)
+                if in_head and self._in_head:  # all of it was headers, and they go on
+                    self._grow(len(data))
             except httptools.HttpParserUpgrade:
                 upgrade = True  # what follows the request is another protocol: answer, then close
             except httptools.HttpParserCallbackError as exc:
                 refusal = exc.__context__ if isinstance(exc.__context__, S3GraphError) else _bad(exc)
             except httptools.HttpParserError as exc:
                 refusal = _bad(exc)
+            except Refused as exc:
+                refusal = exc
+            answered = False
             while self.ready:
+                answered = True
                 if not self._answer(self.ready.popleft()):
                     return None
             if refusal is not None:
                 return self._refuse(refusal)
             if upgrade:
                 return None
+            if answered and self.began is not None:
+                # a next request begun while the earlier ones were answered: its time counts from now
+                self.began = time.monotonic()
 
     def _slow(self) -> None:
         log.info("closing a connection from %s: its request took more than %.0f s to arrive", self._peer(),
@@ -258,13 +290,15 @@ class Connection:
         """Answer one request (from the kept answers, or by the app); True when the connection
         stays open for the next."""
         server = self.server
-        self.handling = True
         try:
             keep = message.keep_alive and not server.retiring
             kept = server.cache.find(message.url, message.headers) if server.cache is not None and (
-                message.method == b"GET" or message.method == b"HEAD") else None
+                message.method == b"GET" or message.method == b"HEAD") and not message.body else None
             if kept is not None and server.admits(self._peer()):
-                return self._send_kept(*kept, keep, message) and keep
+                sent = self._send_kept(*kept, keep, message)
+                if sent and not keep:
+                    server.drain(self.socket)
+                return sent and keep
             environ = server.environ(message, self)
             self.request_id = environ.get("HTTP_X_REQUEST_ID")
             with server.turns:
@@ -275,11 +309,13 @@ class Connection:
                     _current.connection = None
             if self.abandoned:
                 return False
-            if server.cache is not None and message.method == b"GET":
+            sent = self._send(status, headers, body, keep, message)  # (checks the headers first)
+            if server.cache is not None and message.method == b"GET" and not message.body:
                 server.cache.offer(message.url, message.headers, status, headers, body)
-            return self._send(status, headers, body, keep, message) and keep
+            if sent and not keep:  # what the client sent after this is not read: let it read the answer
+                server.drain(self.socket)
+            return sent and keep
         finally:
-            self.handling = False
             self.request_id = None
 
     def _send_kept(self, kept: Kept, not_modified: bool, keep: bool, message: _Message) -> bool:
@@ -308,9 +344,8 @@ class Connection:
                 raise ValueError(f"a line break in the response header {name}")  # never sent
             lines.append(f"{name}: {value}")
         bare = code in NO_BODY or code < 200
-        size = sum(map(len, body))
-        if length is None and not bare:
-            lines.append(f"Content-Length: {size}")
+        if length is None and not bare and message.method != b"HEAD":  # (HEAD: the app's length or none)
+            lines.append(f"Content-Length: {sum(map(len, body))}")
         lines.append(f"Date: {self.server.clock.date()}")
         lines.append("Server: s3graph")
         if not keep:
@@ -323,16 +358,20 @@ class Connection:
         return self._write(head, body)
 
     def _write(self, head: bytes, body: list[bytes]) -> bool:
-        sock = self.socket  # each write waits at most the idle timeout (SO_SNDTIMEO)
+        """Send an answer; False when the client is gone or reads too slowly. Each write waits at
+        most the idle timeout (SO_SNDTIMEO) and the whole answer must go within the idle timeout
+        plus a second for each MIN_READ_RATE bytes: a client reading a byte now and then cannot
+        hold its connection (and thread) for ever."""
+        data = head + body[0] if len(body) == 1 else head + b"".join(body)
+        deadline = time.monotonic() + self.server.limits.idle_timeout + len(data) / MIN_READ_RATE
+        sock, view = self.socket, memoryview(data)
         try:
-            if len(body) == 1 and len(body[0]) <= SEND_BYTES:
-                sock.sendall(head + body[0])
-                return True
-            sock.sendall(head)
-            for chunk in body:
-                view = memoryview(chunk)
-                for start in range(0, len(view), SEND_BYTES):  # each piece within the idle timeout
-                    sock.sendall(view[start:start + SEND_BYTES])
+            while view:
+                sent = sock.send(view)
+                view = view[sent:]
+                if view and time.monotonic() > deadline:
+                    log.info("closing a connection from %s: it reads its answer too slowly", self._peer())
+                    return False
             return True
         except OSError:
             return False
@@ -483,8 +522,8 @@ class Server:
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
-            if exc_info is not None and started:
-                raise exc_info[1].with_traceback(exc_info[2])
+            if started and exc_info is None:
+                raise RuntimeError("start_response was called twice without exc_info (PEP 3333)")
             started[:] = [status, headers]
             return _no_write
 
@@ -496,6 +535,8 @@ class Server:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
+            if not started:
+                raise RuntimeError("the app returned without calling start_response")
         except Exception:  # the app's own bug: logged, the client gets a plain 500
             request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
             log.exception("request %s failed", request_id)
@@ -506,8 +547,9 @@ class Server:
         return started[0], started[1], body
 
     def drain(self, sock: socket.socket) -> None:
-        """After a refusal: stop writing, read and drop what the client still sends (bounded),
-        so that the close does not reset the connection before the client read the answer."""
+        """After an answer that closes the connection (a refusal, `Connection: close`): stop
+        writing, read and drop what the client still sends (bounded), so that closing does not
+        reset the connection before the client has read the answer."""
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_WR)
             deadline, left = time.monotonic() + DRAIN_SECONDS, DRAIN_BYTES

@@ -38,7 +38,7 @@ class ResultCache:
 
     def put(self, key: Hashable, outcome: Outcome, etag: str) -> None:
         """Keep a successful outcome (not one too long to be worth its room)."""
-        cost = len(outcome.body) + 256
+        cost = _cost(key, outcome)
         if not outcome.ok or cost > self.max_entry:
             return
         with self._lock:
@@ -47,8 +47,14 @@ class ResultCache:
             self._entries[key] = Kept(outcome, etag)
             self.size += cost
             while self.size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.outcome.body) + 256
+                dropped_key, dropped = self._entries.popitem(last=False)
+                self.size -= _cost(dropped_key, dropped.outcome)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _cost(key: Hashable, outcome: Outcome) -> int:
+    """The bytes an entry holds: its answer and the texts of its key (a query can be 64 KB)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return len(outcome.body) + 256 + sum(len(p) for p in parts if isinstance(p, str | bytes))
