@@ -472,3 +472,23 @@ def test_head_without_a_length_from_the_app_sends_none() -> None:
         assert "Content-Length" not in headers and body == b""
     finally:
         served.server.close()
+
+
+def test_retiring_closes_idle_keep_alive_connections_but_not_one_just_accepted() -> None:
+    """Found as a flake in CI: a retiring process closed a connection whose first request was
+    on its way, and its client saw a reset. One just accepted is answered, and closed then."""
+    served = start()
+    try:
+        used, fresh = served.connect(), served.connect()
+        used.sendall(b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+        responses(used, 1)
+        assert wait_for(lambda: len(served.server.connections) == 2, 5)
+        served.server.retire()
+        assert used.recv(10) == b""  # idle after an answer: closed
+        fresh.sendall(b"GET /b HTTP/1.1\r\nHost: h\r\n\r\n")
+        (answer,) = responses(fresh, 1)
+        assert json.loads(answer.body)["path"] == "/b" and answer.getheader("Connection") == "close"  # type: ignore[attr-defined]
+        used.close()
+        fresh.close()
+    finally:
+        served.server.close()

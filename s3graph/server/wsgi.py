@@ -49,6 +49,9 @@ LOOP_SECONDS = 0.05
 #: How long it waits while another process is to take the connection waiting in the backlog.
 DECLINED_SECONDS = 0.001
 RECV_BYTES = 65536
+#: A connection accepted this recently is not closed as idle when its process retires: its
+#: first request may be on its way (a retiring process answers it, and closes then).
+FRESH_SECONDS = 1.0
 #: The slowest a client may read an answer, in bytes a second (beyond the idle timeout).
 MIN_READ_RATE = 16 << 10
 #: After refusing a request whose body is still coming, read and drop at most this much of
@@ -126,6 +129,8 @@ class Connection:
         self.abandoned = False  # the watchdog answered the request in hand and shut the socket
         self.began: float | None = None  # when the first byte of the request being read came
         self.waiting = False  # blocked reading, with nothing of a request read or in hand
+        self.since = time.monotonic()  # when it was accepted, or its last answer was sent
+        self.answered = 0  # requests answered on it
         self.ready: deque[_Message] = deque()
         self._parser = httptools.HttpRequestParser(self)
         self._url: list[bytes] = []
@@ -137,8 +142,9 @@ class Connection:
 
     @property
     def idle(self) -> bool:
-        """Waiting for a next request, nothing of it read and nothing in hand."""
-        return self.waiting
+        """Waiting for a next request, nothing of it read and nothing in hand, and not one that
+        was just accepted (its first request may be on its way: closing it would reset it)."""
+        return self.waiting and (self.answered > 0 or time.monotonic() - self.since > FRESH_SECONDS)
 
     # --- llhttp's callbacks (in this connection's thread, inside feed_data) ---------------
 
@@ -271,6 +277,8 @@ class Connection:
                 answered = True
                 if not self._answer(self.ready.popleft()):
                     return None
+                self.answered += 1
+                self.since = time.monotonic()
             if refusal is not None:
                 return self._refuse(refusal)
             if upgrade:
