@@ -103,6 +103,7 @@ def responses(sock: socket.socket, count: int, methods: list[str] | None = None)
         response.begin()
         response.body = response.read()  # type: ignore[attr-defined]
         out.append(response)
+    reader.file.close()  # the socket's own close then closes it (a makefile left open keeps it)
     return out
 
 

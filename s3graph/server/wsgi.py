@@ -483,6 +483,7 @@ class Server:
         connection = Connection(self, sock, addr)
         with self._lock:
             self.connections.add(connection)
+        self._publish()
         try:
             threading.Thread(target=connection.serve, name="s3graph-connection", daemon=True).start()
         except RuntimeError:  # no thread to be had: the connection is closed
@@ -493,6 +494,13 @@ class Server:
         """A connection has ended."""
         with self._lock:
             self.connections.discard(connection)
+        self._publish()
+
+    def _publish(self) -> None:
+        """Tell the other processes the open connections now (the balance reads them before
+        each accept: a count written only on the accept loop's next turn would be stale)."""
+        if self.declines is not None:
+            self.declines(len(self.connections))
 
     def environ(self, message: _Message, connection: Connection) -> dict[str, Any]:
         """The WSGI environ of a request (PEP 3333: the path decoded, as latin-1 text)."""
