@@ -144,7 +144,12 @@ class Connection:
     def idle(self) -> bool:
         """Waiting for a next request, nothing of it read and nothing in hand, and not one that
         was just accepted (its first request may be on its way: closing it would reset it)."""
-        return self.waiting and (self.answered > 0 or time.monotonic() - self.since > FRESH_SECONDS)
+        if not (self.waiting and (self.answered > 0 or time.monotonic() - self.since > FRESH_SECONDS)):
+            return False
+        try:  # bytes the kernel holds that the thread has not read yet: a request is coming
+            return not select.select([self.socket], [], [], 0)[0]
+        except (OSError, ValueError):  # closed meanwhile: nothing to keep
+            return True
 
     # --- llhttp's callbacks (in this connection's thread, inside feed_data) ---------------
 
@@ -237,7 +242,10 @@ class Connection:
         waiting = _wait_at_most(sock, socket.SO_RCVTIMEO, limits.idle_timeout)
         while True:
             if self.began is None:
-                if self.server.retiring:
+                # Retiring: a kept-alive connection ends between requests; a new one reads its
+                # first request (it may be on its way: ending it would reset it), unless it stays
+                # silent past FRESH_SECONDS (close_idle).
+                if self.server.retiring and self.answered:
                     return
                 timeout = limits.idle_timeout
             else:
