@@ -178,7 +178,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     update = backend_client(settings, args.to)
     reader = backend_client(settings, args.query_url) if args.query_url else update
 
-    def answers() -> tuple[str, ...]:
+    def answers() -> dict[str, str]:
         store = RemoteEngine(reader, query_timeout(settings), settings.base_iri)
         return agreeing(built, service.catalog, store, service.lookup, service.resolve_region)
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from ..terms import Term
 from .guard import tokens
 
 #: Words that end a GROUP BY or ORDER BY clause.
@@ -29,8 +28,15 @@ _AFTER_GROUP = frozenset({"HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"})
 _AFTER_ORDER = frozenset({"LIMIT", "OFFSET", "VALUES"})
 
 
-def inline(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """The query with `bindings` written in as constants (see the module's docstring)."""
+def inline(sparql: str, bindings: Mapping[str, object], values: bool = False,
+           constants: bool = True) -> str:
+    """The query with `bindings` written in as constants (see the module's docstring); with
+    `values`, the kept variables are bound by a VALUES block at the start of the WHERE group
+    instead of BINDs (for a remote store: Virtuoso 7 loses a BIND's value in a join with a
+    UNION further on, which a one-row VALUES block it keeps). Without `constants`, every
+    variable is kept: the block at the start binds them all (Virtuoso 7 also loses a row when
+    a sub-select projects a variable that is a constant inside it)."""
+    bind = _values if values else _binds
     if not bindings:
         return sparql
     found, where = _variables(sparql)
@@ -39,27 +45,33 @@ def inline(sparql: str, bindings: Mapping[str, Term]) -> str:
     pieces: list[str] = []
     done = 0
     for offset, name, kept in found:
-        if kept or name not in bindings:
+        if kept or name not in bindings or not constants:
             continue  # projected, grouped or ordered by: bound at the start of the WHERE group
         if done <= where < offset:
             pieces.append(sparql[done:where + 1])
             done = where + 1
-            pieces.append(_binds(bindings))
+            pieces.append(bind(bindings))
         pieces.append(sparql[done:offset])
         pieces.append(str(bindings[name]))
         done = offset + 1 + len(name)
     if done <= where:
         pieces.append(sparql[done:where + 1])
         done = where + 1
-        pieces.append(_binds(bindings))
+        pieces.append(bind(bindings))
     pieces.append(sparql[done:])
     return "".join(pieces)
 
 
-def _binds(bindings: Mapping[str, Term]) -> str:
+def _binds(bindings: Mapping[str, object]) -> str:
     """Each bound variable bound to its term (for the columns of the result, as the substitution
     leaves them: the variable is written in as a constant everywhere else)."""
     return "".join(f" BIND({bindings[name]} AS ?{name})" for name in sorted(bindings))
+
+
+def _values(bindings: Mapping[str, object]) -> str:
+    """The same as `_binds`, as one VALUES block of one row (a join with it binds the same)."""
+    names = sorted(bindings)
+    return (f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }}")
 
 
 @lru_cache(maxsize=512)

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from ..build.store import BuiltGraph
+from ..query.portable import PLAIN
 from .client import StoreClient, StoreError
 from .store import (
     ANSWERS,
+    ANSWERS_PLAIN,
     EVERYTHING_GRAPH,
     KEY,
     MANIFEST,
@@ -45,7 +47,8 @@ class Published:
     graphs: dict[str, int]
     requests: int
     seconds: float
-    answers: tuple[str, ...] = ()  # the canned queries the store answers as the build does
+    #: the canned queries the store answers as the build does, and the form they are sent in
+    answers: Mapping[str, str] = field(default_factory=dict)
 
 
 def _name(quad: ox.Quad) -> str:
@@ -62,13 +65,13 @@ def _block(by_graph: dict[str, list[ox.Triple]]) -> str:
 
 def publish(built: BuiltGraph, client: StoreClient, *, query: StoreClient | None = None,
             batch: int = DEFAULT_BATCH, progress: Callable[[str], None] = lambda _: None,
-            answers: Callable[[], tuple[str, ...]] = lambda: ()) -> Published:
+            answers: Callable[[], Mapping[str, str]] = dict) -> Published:
     """Replace the store's copy of every graph of `built` with the build's, then write the manifest.
 
     `client` is the update endpoint; `query` the query endpoint the counts are read from
     (the same URL when None: Virtuoso's and QLever's endpoints take both). `answers` is called
-    once the graphs are in: the slugs of the canned queries the store answers as the build does
-    (`verify.agreeing`), which the manifest names.
+    once the graphs are in: the canned queries the store answers as the build does, and in
+    which form (`verify.agreeing`), which the manifest names.
     """
     started = time.perf_counter()
     reader = query or client
@@ -117,7 +120,8 @@ def publish(built: BuiltGraph, client: StoreClient, *, query: StoreClient | None
     agreed = answers()
     manifest = ox.NamedNode(MANIFEST)
     triples = [ox.Triple(manifest, ox.NamedNode(KEY), ox.Literal(built.key))]
-    triples += [ox.Triple(manifest, ox.NamedNode(ANSWERS), ox.Literal(slug)) for slug in agreed]
+    triples += [ox.Triple(manifest, ox.NamedNode(ANSWERS_PLAIN if form == PLAIN else ANSWERS), ox.Literal(slug))
+                for slug, form in agreed.items()]
     triples += [ox.Triple(ox.NamedNode(g), ox.NamedNode(TRIPLES),
                           ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
                 for g, n in expected.items()]

@@ -35,6 +35,7 @@ from ..errors import Code, QueryError
 from ..query.catalog import with_values
 from ..query.engines import EVERYTHING, DatasetSpec, Engine, make_engine
 from ..query.inline import inline
+from ..query.portable import PLAIN, PLANNED
 from ..query.second_reading import parse_with_rdflib
 from ..results import Bindings, Boolean, Result, Triples
 from ..settings import Settings
@@ -49,6 +50,7 @@ MANIFEST = "urn:s3graph:build"
 KEY = "urn:s3graph:key"
 TRIPLES = "urn:s3graph:triples"  # on a graph: how many triples it holds
 ANSWERS = "urn:s3graph:answers"  # on the build: a canned query the store answers as the build does
+ANSWERS_PLAIN = "urn:s3graph:answersPlain"  # the same, when sent in the PLAIN form (query.portable)
 
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -167,7 +169,7 @@ class RemoteEngine:
     """The engine that sends every query to the store (the `Engine` protocol of query.engines).
 
     Parameters are written into the query as the embedded engine writes them (`query.inline`:
-    constants, and a BIND at the start of the WHERE group for the columns); where that rewrite
+    constants, and a VALUES block at the start of the WHERE group for the columns); where that rewrite
     does not parse (read once per query text and kinds of terms, by rdflib's parser: nothing
     is evaluated), as VALUES blocks (`catalog.with_values`), the same answers as the embedded
     engine's substitution. The whole exchange has a deadline
@@ -202,7 +204,7 @@ class RemoteEngine:
     def _bound(self, query: str, bindings: Mapping[str, Term]) -> str:
         """The query with its parameters written in (inlined where that parses, else VALUES)."""
         shape = (query, tuple(sorted((k, type(v).__name__) for k, v in bindings.items())))
-        inlined = inline(query, bindings)
+        inlined = inline(query, bindings, values=True)
         if shape not in self._inlines:
             try:
                 parse_with_rdflib(inlined)
@@ -314,14 +316,16 @@ class Manifest:
 
     key: str
     triples: dict[str, int]
-    answers: frozenset[str]
+    answers: dict[str, str]  # slug: the form the store answers it in (query.portable.FORMS)
 
 
 def read_manifest(client: StoreClient, timeout: float = 30.0) -> Manifest | None:
     """The store's manifest; None when nothing was published there (or a publication did not finish)."""
     answer = client.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?s ?p ?o }} }}",
                           named_graphs=(MANIFEST_GRAPH,), timeout=timeout)
-    key, triples, answers = None, {}, set()
+    key: str | None = None
+    triples: dict[str, int] = {}
+    answers: dict[str, str] = {}
     for row in solutions(answer.body):
         s, p, o = row["s"], row["p"], row["o"]
         if p == ox.NamedNode(KEY) and s == ox.NamedNode(MANIFEST):
@@ -329,8 +333,10 @@ def read_manifest(client: StoreClient, timeout: float = 30.0) -> Manifest | None
         elif p == ox.NamedNode(TRIPLES):
             triples[s.value] = int(o.value)
         elif p == ox.NamedNode(ANSWERS):
-            answers.add(o.value)
-    return Manifest(key, triples, frozenset(answers)) if key is not None else None
+            answers.setdefault(o.value, PLANNED)
+        elif p == ox.NamedNode(ANSWERS_PLAIN):
+            answers[o.value] = PLAIN
+    return Manifest(key, triples, answers) if key is not None else None
 
 
 def check_backend(client: StoreClient, built: BuiltGraph, timeout: float = 30.0) -> None:

@@ -5,8 +5,10 @@ Virtuoso 7.2 finds nothing in an OPTIONAL whose UNION branches join the row on d
 variables, so a canned answer loses its sources and claim status, and `claims=confirmed`
 keeps rows it should drop. `s3graph publish` therefore runs every canned query that calls no
 other endpoint in the store and in the build, with its default parameters, with and without
-inference and, where it has the parameter, with `claims=confirmed`, and the manifest names
-the ones whose answers agree. A front end (`serve --backend`) answers only those from the
+inference and, where it has the parameter, with `claims=confirmed`, in the forms of
+`query.portable` (its provenance blocks in a shape Virtuoso gets right; parameters written
+in, or bound by a VALUES block only), and the manifest names the ones whose answers agree
+and the form they agree in. A front end (`serve --backend`) answers only those from the
 store; any other is a 502 that says why, never a wrong answer.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -21,6 +24,7 @@ from ..build.store import BuiltGraph
 from ..errors import S3GraphError
 from ..query.catalog import Catalog, RegionResolver
 from ..query.engines import Engine, select_dataset
+from ..query.portable import FORMS, store_query
 from ..results import Bindings, Boolean, Result, Triples
 from ..terms import Term
 
@@ -50,31 +54,35 @@ def normalised(result: Result) -> object:
 
 
 def agreeing(built: BuiltGraph, catalog: Catalog, store: Engine, local: Engine,
-             resolve: RegionResolver) -> tuple[str, ...]:
-    """The slugs of the canned queries (without SERVICE) that `store` answers as `local` does,
-    each tried with its defaults, with and without inference, and with claims=confirmed."""
-    agreed = []
+             resolve: RegionResolver) -> dict[str, str]:
+    """The canned queries (without SERVICE) that `store` answers as `local` does, each tried
+    with its defaults, with and without inference, and with claims=confirmed: {slug: the form
+    it is answered in (`portable.FORMS`, the first that agrees)}."""
+    agreed: dict[str, str] = {}
     for canned in catalog.queries:
         if canned.federation:
             continue
         tries: list[Mapping[str, str]] = [{}]
         if any(p.name == "claims" for p in canned.parameters):
             tries.append({"claims": "confirmed"})
-        if all(_agrees(canned.sparql, canned.bind(values, resolve), infer, built, store, local)
-               for values in tries for infer in (True, False)):
-            agreed.append(canned.slug)
+        for form in FORMS:
+            if all(_agrees(canned.sparql, canned.bind(values, resolve), infer, built, store, local, form)
+                   for values in tries for infer in (True, False)):
+                agreed[canned.slug] = form
+                break
         else:
             log.warning("the store does not answer the canned query %s as the build does; it will not be "
                         "answered from there", canned.slug)
-    return tuple(agreed)
+    return agreed
 
 
 def _agrees(sparql: str, bindings: dict[str, Term], infer: bool, built: BuiltGraph, store: Engine,
-            local: Engine) -> bool:
+            local: Engine, form: str) -> bool:
     dataset = select_dataset(built, infer=infer)
     expected = local.execute(sparql, dataset, bindings)
+    text, left = store_query(sparql, bindings, form)
     try:
-        got = store.execute(sparql, dataset, bindings)
+        got = store.execute(text, dataset, cast(dict[str, Term], left))
     except S3GraphError as exc:  # the store refused it: not answered as the build does
         log.info("the store refused a canned query: %s", exc.message)
         return False

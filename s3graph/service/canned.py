@@ -70,7 +70,8 @@ def answer(service: Service, slug: str, request: Request) -> Reply:
         f"{slug} needs inference; with infer=false it answers from the asserted triples only, "
         "so its answer may be empty or short")
     if fmt != "html":
-        answered = service.answer(request, canned.sparql, dataset, fmt, bindings, services=canned.federation)
+        text, bindings = service.canned_query(canned, bindings)
+        answered = service.answer(request, text, dataset, fmt, bindings, services=canned.federation)
         if warning:
             answered.headers[WARNING_HEADER] = warning
         return answered
@@ -91,7 +92,8 @@ def _page(service: Service, canned: CannedQuery, request: Request, dataset: Data
                         "Cache-Control": CACHE_CONTROL})
         if fresh(request, headers["ETag"]):
             return Response(304, "", b"", headers)
-    outcome = service.run(canned.sparql, dataset, "table", request.client, bindings, services=canned.federation)
+    text, bindings = service.canned_query(canned, bindings)
+    outcome = service.run(text, dataset, "table", request.client, bindings, services=canned.federation)
     result = json.loads(outcome_response(outcome).body)
     if warning:
         headers[WARNING_HEADER] = warning

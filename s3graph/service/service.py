@@ -19,10 +19,11 @@ from ..build.store import BuiltGraph
 from ..errors import Code, QueryError, S3GraphError
 from ..formats.negotiation import negotiate, prefers_html
 from ..formats.registry import of_kind, render
-from ..query.catalog import Catalog, Choices, RegionResolver
+from ..query.catalog import CannedQuery, Catalog, Choices, RegionResolver
 from ..query.engines import Bindings, DatasetSpec, OxigraphEngine, Triples, select_dataset
 from ..query.executors import Executor, Job, Outcome
 from ..query.guard import CheckedQuery, check
+from ..query.portable import PLANNED, store_query
 from ..query.regions import region_resolver
 from ..remote.store import backend_client, engine_for, query_timeout, read_manifest
 from ..settings import Settings
@@ -122,9 +123,20 @@ class Service:
         return not self.settings.backend or slug in self._store_answers
 
     @cached_property
-    def _store_answers(self) -> frozenset[str]:
+    def _store_answers(self) -> dict[str, str]:
         manifest = read_manifest(backend_client(self.settings), query_timeout(self.settings))
-        return manifest.answers if manifest is not None and manifest.key == self.built.key else frozenset()
+        return manifest.answers if manifest is not None and manifest.key == self.built.key else {}
+
+    def canned_query(self, canned: CannedQuery, bindings: tuple[tuple[str, str], ...]
+                     ) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The text of a canned query to run where queries run, and the (encoded) bindings left
+        to the engine: as written for the embedded store; for a backend store, in the form its
+        manifest says it answers the query in (`query.portable`). A federated query goes as
+        written: the store calls the other endpoint."""
+        if not self.settings.backend or canned.federation:
+            return canned.sparql, bindings
+        text, left = store_query(canned.sparql, dict(bindings), self._store_answers.get(canned.slug, PLANNED))
+        return text, tuple(sorted((k, str(v)) for k, v in left.items()))
 
     @cached_property
     def resolve_region(self) -> RegionResolver:
