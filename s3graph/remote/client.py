@@ -8,8 +8,10 @@ no other dependency is needed to reach Oxigraph's server, Virtuoso, Fuseki, Grap
 from __future__ import annotations
 
 import base64
+import copy
 import logging
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -72,7 +74,8 @@ class StoreClient:
             handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
         # No proxy from the environment: the store is named by its URL and nothing else.
         handlers.append(urllib.request.ProxyHandler({}))
-        self._opener = urllib.request.build_opener(*handlers)
+        self._handlers = handlers
+        self._local = threading.local()
 
     def query(self, sparql: str, *, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
               timeout: float = 30.0) -> Answer:
@@ -85,6 +88,15 @@ class StoreClient:
         """Run an update request; any answer but 2xx is a StoreError."""
         self._post([("update", sparql)], "*/*", timeout)
 
+    def _opener(self) -> urllib.request.OpenerDirector:
+        """This thread's opener (urllib's digest handler counts nonces and retries in itself:
+        one per thread, so that requests from several threads do not share them)."""
+        opener: urllib.request.OpenerDirector | None = getattr(self._local, "opener", None)
+        if opener is None:
+            handlers = [copy.copy(h) for h in self._handlers]
+            opener = self._local.opener = urllib.request.build_opener(*handlers)
+        return opener
+
     def _post(self, form: list[tuple[str, str]], accept: str, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
         body = urllib.parse.urlencode(form).encode("utf-8")
@@ -93,7 +105,7 @@ class StoreClient:
             headers["Authorization"] = self._authorization
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
-            with self._opener.open(request, timeout=timeout) as response:
+            with self._opener().open(request, timeout=timeout) as response:
                 media_type = response.headers.get_content_type()
                 return Answer(media_type, self._read(response, deadline, timeout))
         except urllib.error.HTTPError as exc:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
 import pyoxigraph as ox
 
 from ..build.store import BuiltGraph
 from ..errors import S3GraphError
-from ..query.catalog import Catalog, RegionResolver
+from ..query.catalog import CannedQuery, Catalog, RegionResolver
 from ..query.engines import Engine, select_dataset
 from ..query.portable import FORMS, store_query
 from ..results import Bindings, Boolean, Result, Triples
@@ -53,27 +54,33 @@ def normalised(result: Result) -> object:
     return (result.variables, sorted(rows, key=str))
 
 
+#: Canned queries checked at once: a store compiles each text anew (Virtuoso takes 1 to 1.5 s
+#: for the larger ones), and it has cores of its own to do it on.
+CHECKS_AT_ONCE = 4
+
+
 def agreeing(built: BuiltGraph, catalog: Catalog, store: Engine, local: Engine,
              resolve: RegionResolver) -> dict[str, str]:
     """The canned queries (without SERVICE) that `store` answers as `local` does, each tried
     with its defaults, with and without inference, and with claims=confirmed: {slug: the form
     it is answered in (`portable.FORMS`, the first that agrees)}."""
-    agreed: dict[str, str] = {}
-    for canned in catalog.queries:
-        if canned.federation:
-            continue
+
+    def form_of(canned: CannedQuery) -> str | None:
         tries: list[Mapping[str, str]] = [{}]
         if any(p.name == "claims" for p in canned.parameters):
             tries.append({"claims": "confirmed"})
         for form in FORMS:
             if all(_agrees(canned.sparql, canned.bind(values, resolve), infer, built, store, local, form)
                    for values in tries for infer in (True, False)):
-                agreed[canned.slug] = form
-                break
-        else:
-            log.warning("the store does not answer the canned query %s as the build does; it will not be "
-                        "answered from there", canned.slug)
-    return agreed
+                return form
+        log.warning("the store does not answer the canned query %s as the build does; it will not be "
+                    "answered from there", canned.slug)
+        return None
+
+    checked = [q for q in catalog.queries if not q.federation]
+    with ThreadPoolExecutor(CHECKS_AT_ONCE, thread_name_prefix="s3graph-check") as pool:
+        forms = list(pool.map(form_of, checked))
+    return {canned.slug: form for canned, form in zip(checked, forms, strict=True) if form is not None}
 
 
 def _agrees(sparql: str, bindings: dict[str, Term], infer: bool, built: BuiltGraph, store: Engine,
