@@ -285,9 +285,9 @@ def test_the_command_line_says_in_one_line_what_is_wrong(capsys: pytest.CaptureF
 #: they are sent in (query.portable): their provenance blocks rewritten (as sent, in an OPTIONAL
 #: whose UNION branches join the row on different variables Virtuoso finds nothing), and
 #: region-profile's parameter bound by a VALUES block alone (written into its sub-selects,
-#: Virtuoso loses every row). `collaborations` it answers wrongly in either form (its MINUS and
-#: its OPTIONAL sub-selects of labels and parents, as far as it was followed): publishing finds
-#: that, and it is not answered from there.
+#: Virtuoso loses every row). `collaborations` it answers wrongly in either form (a boolean
+#: column comes back as integers, a `+` path with neither end bound keeps rows the MINUS must
+#: drop, a parent's sources are lost): publishing finds that, and it is not answered from there.
 VIRTUOSO_ANSWERS = {slug: PLANNED for slug in (
     "active-in-year", "claim-status", "collaboration-search", "collaborations-by-topic", "contradicted-facts",
     "counties-without-collaborations", "industrial-transition-counties", "industrial-transition-regions",
