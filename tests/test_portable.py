@@ -34,6 +34,8 @@ def test_an_optional_whose_branches_join_on_different_variables_becomes_a_join_w
 @pytest.mark.parametrize("block", [
     # every branch joins the row on ?t alone (the variables of its own are not shared)
     "OPTIONAL { { GRAPH ?g { ?t <urn:code> ?x } ?g <urn:from> ?source } UNION { ?c <urn:about> ?t } }",
+    # the same, after a VALUES block (its data is no branch)
+    "OPTIONAL { VALUES (?p) { (<urn:code>) } { GRAPH ?g { ?t ?p ?x } } UNION { ?c <urn:about> ?t } }",
     # no union
     "OPTIONAL { GRAPH ?g { ?country <urn:auth> ?y } ?g <urn:from> ?source }",
     # a FILTER at the top of the block reads the left side's variables: the join form could not

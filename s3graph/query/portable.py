@@ -82,8 +82,12 @@ def _branches(toks: Sequence[Token], start: int, end: int, pairs: dict[int, int]
             return None
         if tok.kind == "name" and tok.text.upper() == "UNION":
             unions += 1
-        if tok.kind == "open":
-            if tok.text == "{":
+        if tok.kind == "name" and tok.text.upper() == "VALUES":  # its data block is no branch
+            while i < end and toks[i].text != "{":
+                i += 1
+            i = pairs.get(i, i)
+        elif tok.kind == "open":
+            if tok.text == "{" and i in pairs:
                 groups.append((i, pairs[i]))
             i = pairs.get(i, i)
         i += 1
