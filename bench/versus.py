@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -79,6 +80,13 @@ def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
     queries.update({name: bench.distinct(bench.FIXED_QUERIES[name]) for name in bench.MIX})
     queries["repeated point lookup"] = lambda n: bench.POINT_QUERY.format(iri=iris[0])
     queries["repeated OPTIONAL + lang"] = lambda n: bench.FIXED_QUERIES["OPTIONAL + lang"]
+    # The same loads for wrk: the texts it cycles through, and whether each request's is made
+    # new by a numbered comment (written by wrk's Lua, as `bench.distinct` writes it).
+    specs: dict[str, tuple[list[str], bool]] = {
+        bench.POINT: ([bench.POINT_QUERY.format(iri=iri) for iri in iris], True),
+        **{name: ([bench.FIXED_QUERIES[name]], True) for name in bench.MIX},
+        "repeated point lookup": ([bench.POINT_QUERY.format(iri=iris[0])], False),
+        "repeated OPTIONAL + lang": ([bench.FIXED_QUERIES["OPTIONAL + lang"]], False)}
     if args.only:
         queries = {name: text for name, text in queries.items() if any(part in name for part in args.only.split(","))}
     this = s3graph("this", bench.BIN, data, bench.WORK / "cache")
@@ -96,12 +104,23 @@ def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
             order = servers if round_no % 2 == 0 else servers[::-1]
             for query, text in queries.items():
                 for server in order:
+                    got = figures[query][server.name]
+                    if args.client == "wrk":
+                        texts, numbered = specs[query]
+                        wrk_load(server, texts, numbered, args.clients, args.warmup, args.timeout)
+                        rps, p50, p99, failed = wrk_load(server, texts, numbered, args.clients, args.duration,
+                                                         args.timeout)
+                        got.rps.append(rps)
+                        got.p50_ms.append(p50)
+                        got.p99_ms.append(p99)
+                        got.errors += failed
+                        continue
+
                     def path(n: int, t=text, s=server) -> str:  # type: ignore[no-untyped-def]
                         return s.sparql_path + "?" + urllib.parse.urlencode({"query": t(n)})
                     bench.load(server.port, path, args.clients, args.warmup, args.timeout)
                     latencies, errors, seconds = bench.load(server.port, path, args.clients, args.duration,
                                                             args.timeout)
-                    got = figures[query][server.name]
                     got.rps.append(len(latencies) / seconds if seconds > 0 else 0.0)
                     got.p50_ms.append(bench.percentile(latencies, 50) * 1000)
                     got.p99_ms.append(bench.percentile(latencies, 99) * 1000)
@@ -111,6 +130,56 @@ def run(size: str, args: argparse.Namespace) -> dict[str, dict[str, Figures]]:
         for server in servers:
             server.stop()
     return figures
+
+
+#: wrk's script: cycles through the given paths (the 7th next each time, as `bench.distinct_point`
+#: does), each made new by a numbered comment when asked (` # RUN.THREAD.N`, URL-encoded), and
+#: prints the figures as one JSON line when done.
+WRK_SCRIPT = """
+local paths = {PATHS}
+local numbered = {NUMBERED}
+local run = "{RUN}"
+local threads, serial = {}, 0
+function setup(thread)
+  serial = serial + 1
+  thread:set("id", serial)
+  table.insert(threads, thread)
+end
+local n = 0
+function request()
+  n = n + 1
+  local path = paths[((n * 7) % #paths) + 1]
+  if numbered then
+    path = path .. "+%23+" .. run .. "." .. id .. "." .. n
+  end
+  return wrk.format("GET", path, {["Accept"] = "application/sparql-results+json"})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %d, "micros": %d, "p50": %d, "p99": %d, "failed": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+WRK_RUNS = [0]
+
+
+def wrk_load(server: bench.Server, texts: list[str], numbered: bool, clients: int, duration: float,
+             timeout: float) -> tuple[float, float, float, int]:
+    """One load from wrk (`apt install wrk`): requests/s, p50 and p99 in ms, failed requests
+    (errors of the connection, and answers other than 2xx and 3xx)."""
+    WRK_RUNS[0] += 1
+    paths = [server.sparql_path + "?" + urllib.parse.urlencode({"query": t}) for t in texts]
+    lua = "{" + ",".join(json.dumps(p) for p in paths) + "}"
+    script = bench.WORK / f"wrk-{os.getpid()}.lua"
+    script.write_text(WRK_SCRIPT.replace("{PATHS}", lua).replace("{NUMBERED}", "true" if numbered else "false")
+                      .replace("{RUN}", f"{os.getpid()}x{WRK_RUNS[0]}"))
+    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{max(1, round(duration))}s",
+               f"--timeout={max(1, round(timeout))}s", "-s", str(script), f"http://{bench.HOST}:{server.port}/"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + timeout + 30, check=True)
+    line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("{"))
+    got = json.loads(line)
+    return (got["requests"] / (got["micros"] / 1e6), got["p50"] / 1000, got["p99"] / 1000, got["failed"])
 
 
 def report(size: str, figures: dict[str, dict[str, Figures]]) -> str:
@@ -147,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of untimed load first")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds")
+    parser.add_argument("--client", choices=["python", "wrk"], default="python",
+                        help="the load generator: bench/endpoint.py's client processes, or wrk (apt install wrk), "
+                             "which takes a tenth of the CPU and so leaves the servers the cores")
     parser.add_argument("--only", help="comma-separated substrings: run only the queries whose name has one")
     parser.add_argument("--seed", type=int, default=20261124, help="seed of the synthetic data")
     args = parser.parse_args(argv)
