@@ -9,7 +9,7 @@ import http.server
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -103,10 +103,10 @@ def local_canned(catalog: Catalog) -> list[CannedQuery]:
 
 
 def compare_canned(store: Store, built: BuiltGraph, catalog: Catalog, engine: Engine,
-                   settings: Settings, forms: Mapping[str, str] | None = None) -> dict[str, str]:
+                   settings: Settings) -> dict[str, str]:
     """Run every local canned query, with and without inference, on both engines, sent to the
-    store in the form `forms` gives (else PLANNED): {slug: how the store failed ("different",
-    or the error code)} for the ones it does not answer as the embedded engine does."""
+    store in the planned form: {slug: how the store failed ("different", or the error code)}
+    for the ones it does not answer as the embedded engine does."""
     remote = RemoteEngine(StoreClient(store.query_url), 30, settings.base_iri)
     resolve = region_resolver(engine.store)  # type: ignore[attr-defined]
     failed: dict[str, str] = {}
@@ -116,7 +116,7 @@ def compare_canned(store: Store, built: BuiltGraph, catalog: Catalog, engine: En
             for values in ({}, {"claims": "confirmed"} if any(p.name == "claims" for p in canned.parameters) else {}):
                 bound = canned.bind(values, resolve)
                 expected = engine.execute(canned.sparql, dataset, bound)
-                text, left = store_query(canned.sparql, bound, (forms or {}).get(canned.slug, PLANNED))
+                text, left = store_query(canned.sparql, bound, PLANNED)
                 try:
                     got = remote.execute(text, dataset, left)  # type: ignore[arg-type]
                 except S3GraphError as exc:
@@ -164,6 +164,8 @@ def test_the_store_holds_the_build_quad_for_quad(which: str, request: pytest.Fix
 def test_every_canned_query_answers_the_same_from_oxigraph_server(oxigraph: Store, built: BuiltGraph, catalog: Catalog,
                                                                   engine: Engine, settings: Settings) -> None:
     assert compare_canned(oxigraph, built, catalog, engine, settings) == {}
+    manifest = read_manifest(StoreClient(oxigraph.query_url))  # and publishing found as much
+    assert manifest is not None and manifest.answers == {q.slug: PLANNED for q in local_canned(catalog)}
 
 
 def test_the_service_answers_from_the_store(oxigraph: Store, settings: Settings, built: BuiltGraph,
@@ -307,21 +309,22 @@ def test_publish_to_virtuoso_with_digest_authentication(virtuoso_store: Store, b
 
 def test_canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog, engine: Engine,
                                       settings: Settings) -> None:
+    # Publishing compared every local canned query in the store with the build (defaults, with
+    # and without inference, claims=confirmed), as compare_canned does for Oxigraph's server:
+    # these are the ones that agreed, and the form they agreed in.
     manifest = read_manifest(StoreClient(virtuoso_store.query_url))
-    assert manifest is not None and manifest.answers == VIRTUOSO_ANSWERS  # found when publishing
-    failed = compare_canned(virtuoso_store, built, catalog, engine, settings, manifest.answers)
-    assert failed == {"collaborations": "different"}
+    assert manifest is not None and manifest.answers == VIRTUOSO_ANSWERS
     backed = create_app(settings.replace(backend=virtuoso_store.query_url), built=built, catalog=catalog).test_client()
     embedded = create_app(settings, built=built, catalog=catalog).test_client()
     # answered from the store, the same rows as embedded, through the service (its form from the manifest)
     for target in [f"/queries/{slug}?format=json" for slug in sorted(VIRTUOSO_ANSWERS)] + [
             "/queries/region-profile?format=json&region=Sk%C3%A5ne&claims=confirmed",
-            "/queries/region-profile?format=json&region=SE11", "/queries/active-in-year?format=json&year=2016"]:
+            "/queries/active-in-year?format=json&year=2016"]:
         one = embedded.get(target)
         two = backed.get(target)
         assert one.status_code == two.status_code == 200, target
         assert json_rows(two.data) == json_rows(one.data), target
-        assert json_rows(one.data) or "SE11" in target, target
+        assert json_rows(one.data), target
     refused = backed.get("/queries/collaborations?format=json")
     assert refused.status_code == 502
     assert json.loads(refused.data)["message"] == (
