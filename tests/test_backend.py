@@ -67,7 +67,7 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory, built: BuiltGraph, catalo
         yield store
 
 
-@pytest.fixture(scope="session")  # not module: a worker may run other modules between these tests
+@pytest.fixture(scope="module")
 def virtuoso_store(tmp_path_factory: pytest.TempPathFactory, built: BuiltGraph, catalog: Catalog, engine: Engine,
                    settings: Settings) -> Iterator[Store]:
     with virtuoso(tmp_path_factory.mktemp("virtuoso")) as store:
@@ -138,9 +138,12 @@ def test_publish_writes_every_graph_and_the_manifest(oxigraph: Store, built: Bui
     check_backend(StoreClient(oxigraph.query_url), built)  # does not raise
 
 
-@pytest.mark.parametrize("which", ["oxigraph", "virtuoso_store"])
-def test_the_store_holds_the_build_quad_for_quad(which: str, request: pytest.FixtureRequest, built: BuiltGraph) -> None:
-    store: Store = request.getfixturevalue(which)
+def test_the_store_holds_the_build_quad_for_quad(oxigraph: Store, built: BuiltGraph) -> None:
+    holds_the_build(oxigraph, built)
+
+
+def holds_the_build(store: Store, built: BuiltGraph) -> None:
+    """Every quad of the build is in the store, in its graph; the blank nodes keep their shape."""
     remote = RemoteStore(StoreClient(store.query_url), built)
     expected = local_quads(built)
     local = ox.Store.read_only(built.store_path)
@@ -298,7 +301,15 @@ VIRTUOSO_ANSWERS = {slug: PLANNED for slug in (
 VIRTUOSO_ANSWERS["region-profile"] = PLAIN
 
 
-def test_publish_to_virtuoso_with_digest_authentication(virtuoso_store: Store, built: BuiltGraph) -> None:
+def test_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog, settings: Settings) -> None:
+    """One test, so that one worker starts Virtuoso and publishes to it (that takes about 20 s:
+    Virtuoso compiles every canned query the check sends)."""
+    holds_the_build(virtuoso_store, built)
+    publish_with_digest_authentication(virtuoso_store, built)
+    canned_queries_from_virtuoso(virtuoso_store, built, catalog, settings)
+
+
+def publish_with_digest_authentication(virtuoso_store: Store, built: BuiltGraph) -> None:
     manifest = read_manifest(StoreClient(virtuoso_store.query_url))
     assert manifest is not None and manifest.key == built.key
     assert {g: manifest.triples[g] for g in built.graph_iris()} == {g.iri: g.triples for g in built.graphs}
@@ -307,8 +318,8 @@ def test_publish_to_virtuoso_with_digest_authentication(virtuoso_store: Store, b
         wrong.update("DROP SILENT GRAPH <urn:nothing>")
 
 
-def test_canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog, engine: Engine,
-                                      settings: Settings) -> None:
+def canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog,
+                                 settings: Settings) -> None:
     # Publishing compared every local canned query in the store with the build (defaults, with
     # and without inference, claims=confirmed), as compare_canned does for Oxigraph's server:
     # these are the ones that agreed, and the form they agreed in.

@@ -20,7 +20,7 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert "s3graph serve" in commands[0] and "pip install" in commands[0]
     assert commands[1] == "bash tests/run"
     run = (ROOT / "tests" / "run").read_text(encoding="utf-8")
-    assert run.rstrip().endswith('.venv/bin/python -m pytest -n 2 --dist loadfile "$@"')
+    assert run.rstrip().endswith('.venv/bin/python -m pytest -n 2 "$@"')
 
 
 def test_ci_runs_the_readme_test_command() -> None:
