@@ -336,6 +336,15 @@ def canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catal
         assert one.status_code == two.status_code == 200, target
         assert json_rows(two.data) == json_rows(one.data), target
         assert json_rows(one.data), target
+    # Why collaborations is not among them: its namedInSource column is an xsd:boolean, and
+    # Virtuoso 7.2 has no boolean in its answers, even one written in the query (if a later
+    # Virtuoso gives one, this fails, and collaborations is worth trying again).
+    answer = StoreClient(virtuoso_store.query_url).query(
+        'SELECT ("true"^^<http://www.w3.org/2001/XMLSchema#boolean> AS ?x) (1 = 1 AS ?y) (true AS ?z) {}')
+    row = json.loads(answer.body)["results"]["bindings"][0]
+    assert {name: (term.get("datatype"), term["value"]) for name, term in row.items()} == {
+        name: ("http://www.w3.org/2001/XMLSchema#integer", "1") for name in ("x", "y", "z")}
+    assert "collaborations" not in VIRTUOSO_ANSWERS
     refused = backed.get("/queries/collaborations?format=json")
     assert refused.status_code == 502
     assert json.loads(refused.data)["message"] == (
