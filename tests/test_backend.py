@@ -9,12 +9,13 @@ import http.server
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from flask import Flask
 from rdflib.compare import isomorphic
 
 from s3graph.build.store import BuiltGraph
@@ -40,6 +41,8 @@ from s3graph.settings import Settings
 from s3graph.web import create_app
 
 from .stores import Store, free_port, oxigraph_server, virtuoso
+
+MakeApp = Callable[..., Flask]  # the make_app fixture (conftest.py)
 
 
 def clients(store: Store) -> tuple[StoreClient, StoreClient]:
@@ -172,8 +175,8 @@ def test_every_canned_query_answers_the_same_from_oxigraph_server(oxigraph: Stor
 
 
 def test_the_service_answers_from_the_store(oxigraph: Store, settings: Settings, built: BuiltGraph,
-                                            catalog: Catalog) -> None:
-    embedded = create_app(settings, built=built, catalog=catalog).test_client()
+                                            catalog: Catalog, make_app: MakeApp) -> None:
+    embedded = make_app().test_client()  # queries in-process on the session's engine
     backed = create_app(settings.replace(backend=oxigraph.query_url), built=built, catalog=catalog).test_client()
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     for infer in ("true", "false"):
@@ -301,12 +304,13 @@ VIRTUOSO_ANSWERS = {slug: PLANNED for slug in (
 VIRTUOSO_ANSWERS["region-profile"] = PLAIN
 
 
-def test_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog, settings: Settings) -> None:
+def test_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog, settings: Settings,
+                  make_app: MakeApp) -> None:
     """One test, so that one worker starts Virtuoso and publishes to it (that takes about 20 s:
     Virtuoso compiles every canned query the check sends)."""
     holds_the_build(virtuoso_store, built)
     publish_with_digest_authentication(virtuoso_store, built)
-    canned_queries_from_virtuoso(virtuoso_store, built, catalog, settings)
+    canned_queries_from_virtuoso(virtuoso_store, built, catalog, settings, make_app)
 
 
 def publish_with_digest_authentication(virtuoso_store: Store, built: BuiltGraph) -> None:
@@ -319,14 +323,14 @@ def publish_with_digest_authentication(virtuoso_store: Store, built: BuiltGraph)
 
 
 def canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catalog: Catalog,
-                                 settings: Settings) -> None:
+                                 settings: Settings, make_app: MakeApp) -> None:
     # Publishing compared every local canned query in the store with the build (defaults, with
     # and without inference, claims=confirmed), as compare_canned does for Oxigraph's server:
     # these are the ones that agreed, and the form they agreed in.
     manifest = read_manifest(StoreClient(virtuoso_store.query_url))
     assert manifest is not None and manifest.answers == VIRTUOSO_ANSWERS
     backed = create_app(settings.replace(backend=virtuoso_store.query_url), built=built, catalog=catalog).test_client()
-    embedded = create_app(settings, built=built, catalog=catalog).test_client()
+    embedded = make_app().test_client()
     # answered from the store, the same rows as embedded, through the service (its form from the manifest)
     for target in [f"/queries/{slug}?format=json" for slug in sorted(VIRTUOSO_ANSWERS)] + [
             "/queries/region-profile?format=json&region=Sk%C3%A5ne&claims=confirmed",
@@ -351,7 +355,6 @@ def canned_queries_from_virtuoso(virtuoso_store: Store, built: BuiltGraph, catal
         f"the store at {virtuoso_store.query_url} does not answer collaborations as the build does (found when the "
         "build was published to it), so it is not answered from there")
     page = backed.get("/id/territory/SE312", headers={"Accept": "text/turtle"})
-    embedded = create_app(settings, built=built, catalog=catalog).test_client()
     local = embedded.get("/id/territory/SE312", headers={"Accept": "text/turtle"}).data
     assert isomorphic(rdflib.Graph().parse(data=page.data, format="turtle"),
                       rdflib.Graph().parse(data=local, format="turtle"))
